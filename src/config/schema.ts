@@ -1,0 +1,104 @@
+// The one settings schema: every key has a default and a doc line (.describe). The TOML file
+// and MOAT_<SECTION>_<KEY> environment variables are validated by it at boot.
+import os from "node:os";
+import { z } from "zod";
+import { bool, int, list, port, text } from "./fields.js";
+
+export const listenerNames = ["smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s", "http"] as const;
+export type ListenerName = (typeof listenerNames)[number];
+
+/** Standard ports when we may bind them (root), unprivileged ones otherwise. */
+export function defaultPorts(privileged: boolean): Record<ListenerName, number> {
+  return privileged
+    ? { smtp: 25, submission: 587, submissions: 465, imap: 143, imaps: 993, pop3: 110, pop3s: 995, http: 443 }
+    : { smtp: 2525, submission: 2587, submissions: 2465, imap: 1143, imaps: 1993, pop3: 1110, pop3s: 1995, http: 8080 };
+}
+
+const listenerDocs: Record<ListenerName, string> = {
+  smtp: "SMTP MX: mail from the internet for our domains",
+  submission: "SMTP submission with STARTTLS (587)",
+  submissions: "SMTP submission over implicit TLS (465)",
+  imap: "IMAP with STARTTLS (143)",
+  imaps: "IMAP over implicit TLS (993)",
+  pop3: "POP3 with STLS (110)",
+  pop3s: "POP3 over implicit TLS (995)",
+  http: "HTTP API and web UI (TLS when tls is on)",
+};
+
+function listenerShape(name: ListenerName, defaultPort: number) {
+  return z.strictObject({
+    host: text().optional().describe(`address to bind; defaults to listen.host`),
+    port: port().default(defaultPort).describe(`${listenerDocs[name]}; 0 takes a free port`),
+    enabled: bool().default(true).describe("whether to start this listener"),
+  });
+}
+
+const listener = (name: ListenerName, defaultPort: number) => listenerShape(name, defaultPort).prefault({});
+
+export function settingsSchema(privileged: boolean) {
+  const ports = defaultPorts(privileged);
+  return z.strictObject({
+    server: z
+      .strictObject({
+        hostname: text().default(os.hostname()).describe("the name this server gives in greetings and Received headers"),
+      })
+      .prefault({}),
+    listen: z
+      .strictObject({
+        host: text().default("0.0.0.0").describe("address every listener binds unless it sets its own host"),
+        trusted_proxies: list()
+          .default([])
+          .describe("CIDRs whose PROXY protocol header / X-Forwarded-For is believed (env MOAT_TRUSTED_PROXIES)"),
+      })
+      .prefault({}),
+    smtp: listener("smtp", ports.smtp),
+    submission: listener("submission", ports.submission),
+    submissions: listener("submissions", ports.submissions),
+    imap: listener("imap", ports.imap),
+    imaps: listener("imaps", ports.imaps),
+    pop3: listener("pop3", ports.pop3),
+    pop3s: listener("pop3s", ports.pop3s),
+    http: listenerShape("http", ports.http)
+      .extend({ tls: bool().default(privileged).describe("serve HTTP over TLS with the certificate in [tls]") })
+      .prefault({}),
+    tls: z
+      .strictObject({
+        cert: text().default("tls/cert.pem").describe("PEM certificate chain, relative to the data folder"),
+        key: text().default("tls/key.pem").describe("PEM private key, relative to the data folder"),
+      })
+      .prefault({}),
+    database: z
+      .strictObject({
+        url: text()
+          .default("")
+          .refine((u) => u === "" || /^postgres(ql)?:\/\//.test(u), "expected postgres://… or empty for SQLite in the data folder")
+          .describe("empty: SQLite at <data>/moat.db; postgres://… for PostgreSQL"),
+      })
+      .prefault({}),
+    log: z
+      .strictObject({
+        level: z
+          .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "expected fatal, error, warn, info, debug, trace or silent" })
+          .default("info")
+          .describe("the least severe level written"),
+      })
+      .prefault({}),
+    auth: z
+      .strictObject({
+        failure_delay_ms: int(0, 60_000).default(2000).describe("delay before answering the first failed login of an account+network; doubles each failure"),
+        max_failure_delay_ms: int(0, 300_000).default(15_000).describe("cap on the growing failure delay (Dovecot uses 15 s)"),
+        block_after_failures: int(1, 100).default(10).describe("failures of one account from one network before a temporary block"),
+        block_minutes: int(1, 10_080).default(15).describe("how long that temporary block lasts"),
+        failure_window_minutes: int(1, 10_080).default(60).describe("failures older than this are forgotten"),
+        hash_concurrency: int(1, 256).default(Math.max(2, os.availableParallelism() * 2)).describe("argon2 hashes in flight at once; more wait"),
+      })
+      .prefault({}),
+    login_records: z
+      .strictObject({
+        retention_days: int(1, 3650).default(180).describe("login records older than this are deleted"),
+      })
+      .prefault({}),
+  });
+}
+
+export type Settings = z.infer<ReturnType<typeof settingsSchema>>;

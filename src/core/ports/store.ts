@@ -1,0 +1,98 @@
+// What core needs from persistence. store/ implements this once with Kysely for SQLite and
+// PostgreSQL; core never sees SQL or the dialect.
+import type { Address, DomainName } from "../../mail/address.js";
+import type { Alias, Domain, EpochMs, GroupMember, MailGroup, Role, User, UserStatus } from "../accounts/types.js";
+import type { Channel, LoginRecord, NewLoginRecord, ThrottleState } from "../auth/types.js";
+
+export interface DomainRepository {
+  create(name: DomainName, now: EpochMs): Promise<Domain>;
+  findByName(name: DomainName): Promise<Domain | undefined>;
+  findById(id: number): Promise<Domain | undefined>;
+  list(): Promise<Domain[]>;
+  /** Removes the domain and, in the same transaction, its users, aliases and groups. */
+  remove(id: number): Promise<void>;
+  /** Users + aliases + groups in the domain. */
+  countAddresses(id: number): Promise<number>;
+}
+
+export interface NewUser {
+  readonly domainId: number;
+  readonly address: Address;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly quotaBytes: number;
+  readonly passwordHash: string;
+  readonly now: EpochMs;
+}
+
+export interface UserRepository {
+  /** Throws MoatError('address_taken') when the address exists as a user. */
+  create(user: NewUser): Promise<User>;
+  findByAddress(address: Address): Promise<User | undefined>;
+  findById(id: number): Promise<User | undefined>;
+  /** Ordered by address. */
+  list(domainId?: number): Promise<User[]>;
+  setPassword(id: number, passwordHash: string, changedAt: EpochMs): Promise<void>;
+  setStatus(id: number, status: UserStatus): Promise<void>;
+  remove(id: number): Promise<void>;
+}
+
+export interface AliasRepository {
+  create(alias: { domainId: number; address: Address; target: Address; now: EpochMs }): Promise<Alias>;
+  findByAddress(address: Address): Promise<Alias | undefined>;
+  list(domainId?: number): Promise<Alias[]>;
+  remove(id: number): Promise<void>;
+}
+
+export interface GroupRepository {
+  create(group: { domainId: number; address: Address; name: string; now: EpochMs }): Promise<MailGroup>;
+  findByAddress(address: Address): Promise<MailGroup | undefined>;
+  list(domainId?: number): Promise<MailGroup[]>;
+  /** Removes the group and its memberships. */
+  remove(id: number): Promise<void>;
+  /** Throws MoatError('member_exists') when the address is already a member. */
+  addMember(groupId: number, member: GroupMember): Promise<void>;
+  /** false when the address was not a member. */
+  removeMember(groupId: number, address: Address): Promise<boolean>;
+  /** Ordered by address. */
+  listMembers(groupId: number): Promise<GroupMember[]>;
+}
+
+export interface LoginRecordQuery {
+  readonly userId?: number;
+  readonly identity?: string;
+  readonly channel?: Channel;
+  readonly result?: "success" | "failure";
+  /** Only records strictly older than this id (keyset pagination, newest first). */
+  readonly beforeId?: number;
+  readonly limit: number;
+}
+
+export interface LoginRecordRepository {
+  append(record: NewLoginRecord): Promise<LoginRecord>;
+  /** Newest first. */
+  list(query: LoginRecordQuery): Promise<LoginRecord[]>;
+  /** Deletes records older than the cut-off; returns how many. */
+  prune(olderThan: EpochMs): Promise<number>;
+}
+
+export interface ThrottleRepository {
+  get(key: string): Promise<ThrottleState | undefined>;
+  put(key: string, state: ThrottleState): Promise<void>;
+  clear(key: string): Promise<void>;
+  /** Forget keys whose last failure is older than the cut-off and that are not blocked. */
+  prune(olderThan: EpochMs): Promise<number>;
+}
+
+export interface Store {
+  readonly dialect: "sqlite" | "postgres";
+  readonly domains: DomainRepository;
+  readonly users: UserRepository;
+  readonly aliases: AliasRepository;
+  readonly groups: GroupRepository;
+  readonly loginRecords: LoginRecordRepository;
+  readonly throttle: ThrottleRepository;
+  /** Runs fn with repositories bound to one transaction; commits if it resolves. */
+  transaction<T>(fn: (tx: Omit<Store, "transaction" | "close">) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

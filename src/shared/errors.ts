@@ -1,0 +1,37 @@
+// The one error catalogue. Every failure that crosses a layer is a MoatError with a stable
+// code; each edge (CLI exit status, HTTP status, SMTP/IMAP/POP3 reply) maps the code, and
+// clients never see internal error text.
+
+export const errorCodes = {
+  invalid_input: "the input is not valid",
+  invalid_address: "the address is not valid",
+  invalid_domain: "the domain name is not valid",
+  domain_exists: "the domain already exists",
+  domain_not_found: "no such domain",
+  domain_not_empty: "the domain still has users, aliases or groups",
+  address_taken: "the address is already used by a user, alias or group",
+  user_not_found: "no such user",
+  alias_not_found: "no such alias",
+  group_not_found: "no such group",
+  member_exists: "already a member of the group",
+  member_not_found: "not a member of the group",
+  invalid_password: "the password is not acceptable",
+  config_invalid: "the settings are not valid",
+  internal: "internal error",
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export class MoatError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string = errorCodes[code], options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "MoatError";
+    this.code = code;
+  }
+}
+
+export function isMoatError(err: unknown, code?: ErrorCode): err is MoatError {
+  return err instanceof MoatError && (code === undefined || err.code === code);
+}

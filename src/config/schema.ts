@@ -2,6 +2,7 @@
 // and MOAT_<SECTION>_<KEY> environment variables are validated by it at boot.
 import os from "node:os";
 import { z } from "zod";
+import { CidrSet } from "../shared/ip.js";
 import { bool, int, list, port, text } from "./fields.js";
 
 export const listenerNames = ["smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s", "http"] as const;
@@ -48,6 +49,13 @@ export function settingsSchema(privileged: boolean) {
         host: text().default("0.0.0.0").describe("address every listener binds unless it sets its own host"),
         trusted_proxies: list()
           .default([])
+          .superRefine((entries, ctx) => {
+            try {
+              CidrSet.parse(entries);
+            } catch (err) {
+              ctx.addIssue({ code: "custom", message: err instanceof Error ? err.message : "expected IP addresses or CIDR ranges" });
+            }
+          })
           .describe("CIDRs whose PROXY protocol header / X-Forwarded-For is believed (env MOAT_TRUSTED_PROXIES)"),
       })
       .prefault({}),

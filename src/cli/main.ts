@@ -1,0 +1,67 @@
+// The `moat` command: admin subcommands and `start`. Bad input prints one line and exits 2
+// without writing anything; anything unexpected exits 1 without internal detail.
+import { Command, CommanderError } from "commander";
+import { isMoatError } from "../shared/errors.js";
+import { aliasCommand } from "./commands/alias.js";
+import { domainCommand } from "./commands/domain.js";
+import { groupCommand } from "./commands/group.js";
+import { lifecycleCommands } from "./commands/lifecycle.js";
+import { loginsCommand } from "./commands/logins.js";
+import { userCommand } from "./commands/user.js";
+import type { CliIo } from "./context.js";
+
+export const exitBadInput = 2;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export function buildProgram(io: CliIo, stderr: (text: string) => void): Command {
+  const program = new Command("moat")
+    .description("Moat mail server")
+    .option("--data <dir>", "the data folder (default: $MOAT_DATA_DIR or ./data)")
+    .option("--json", "print JSON (one object per line) instead of text")
+    .showHelpAfterError(false)
+    .configureOutput({ writeOut: io.stdout, writeErr: stderr, outputError: () => undefined })
+    .exitOverride();
+  lifecycleCommands(program, io);
+  domainCommand(program, io);
+  userCommand(program, io);
+  aliasCommand(program, io);
+  groupCommand(program, io);
+  loginsCommand(program, io);
+  // Every subcommand reports errors through runCli, not by exiting itself.
+  const seal = (cmd: Command): void => {
+    cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: stderr, outputError: () => undefined });
+    cmd.commands.forEach(seal);
+  };
+  program.commands.forEach(seal);
+  return program;
+}
+
+export async function runCli(
+  argv: string[],
+  io: CliIo = { stdout: (t) => process.stdout.write(t), stdin: readStdin },
+  stderr: (text: string) => void = (t) => process.stderr.write(t),
+): Promise<number> {
+  const program = buildProgram(io, stderr);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return 0; // --help, --version
+      stderr(`moat: ${err.message.replace(/^error: /, "")}\n`);
+      return exitBadInput;
+    }
+    if (isMoatError(err) && err.code !== "internal") {
+      stderr(`moat: ${err.message}\n`);
+      return exitBadInput;
+    }
+    stderr(`moat: internal error${err instanceof Error ? ` (${err.name})` : ""}; see the server log\n`);
+    if (process.env.MOAT_DEBUG) stderr(`${err instanceof Error ? err.stack : String(err)}\n`);
+    return 1;
+  }
+}

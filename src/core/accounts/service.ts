@@ -1,0 +1,199 @@
+// Account administration: domains, users, aliases and mail groups. Every admin surface (the
+// `moat` command now, the web console later) calls these, so the rules live in one place:
+// addresses are canonical, one address names one thing, users belong to a hosted domain.
+import { domainOf, parseAddress, parseDomain, type Address, type DomainName } from "../../mail/address.js";
+import { MoatError } from "../../shared/errors.js";
+import type { Clock } from "../ports/clock.js";
+import type { Store } from "../ports/store.js";
+import { checkPasswordShape, type PasswordHasher } from "../auth/passwords.js";
+import type { Alias, Domain, GroupMember, MailGroup, Role, User, UserStatus } from "./types.js";
+
+export interface NewUserInput {
+  readonly address: string;
+  readonly password: string;
+  readonly displayName?: string | undefined;
+  readonly role?: Role | undefined;
+  readonly quotaBytes?: number | undefined;
+}
+
+function address(input: string): Address {
+  const parsed = parseAddress(input);
+  if (!parsed.ok) throw new MoatError("invalid_address", parsed.error);
+  return parsed.value;
+}
+
+function domainName(input: string): DomainName {
+  const parsed = parseDomain(input);
+  if (!parsed.ok) throw new MoatError("invalid_domain", parsed.error);
+  return parsed.value;
+}
+
+export class AccountService {
+  constructor(
+    private readonly store: Store,
+    private readonly passwords: PasswordHasher,
+    private readonly clock: Clock,
+  ) {}
+
+  async addDomain(name: string): Promise<Domain> {
+    const domain = domainName(name);
+    if (await this.store.domains.findByName(domain)) throw new MoatError("domain_exists", `the domain ${domain} already exists`);
+    return this.store.domains.create(domain, this.clock.now());
+  }
+
+  listDomains(): Promise<Domain[]> {
+    return this.store.domains.list();
+  }
+
+  async getDomain(name: string): Promise<Domain> {
+    const domain = await this.store.domains.findByName(domainName(name));
+    if (!domain) throw new MoatError("domain_not_found", `no domain ${name} on this server`);
+    return domain;
+  }
+
+  /** Refuses a domain that still has addresses unless `force`, which removes them too. */
+  async removeDomain(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    const domain = await this.getDomain(name);
+    const count = await this.store.domains.countAddresses(domain.id);
+    if (count > 0 && !opts.force) {
+      throw new MoatError("domain_not_empty", `the domain ${domain.name} still has ${count} users, aliases or groups (use --force to remove them too)`);
+    }
+    await this.store.domains.remove(domain.id);
+  }
+
+  async addUser(input: NewUserInput): Promise<User> {
+    const addr = address(input.address);
+    const domain = await this.domainFor(addr);
+    await this.assertFree(addr);
+    checkPasswordShape(input.password);
+    if (input.quotaBytes !== undefined && (!Number.isSafeInteger(input.quotaBytes) || input.quotaBytes < 0)) {
+      throw new MoatError("invalid_input", "the quota must be a whole number of bytes, 0 for none");
+    }
+    return this.store.users.create({
+      domainId: domain.id,
+      address: addr,
+      displayName: (input.displayName ?? "").trim(),
+      role: input.role ?? "user",
+      quotaBytes: input.quotaBytes ?? 0,
+      passwordHash: await this.passwords.hash(input.password),
+      now: this.clock.now(),
+    });
+  }
+
+  async getUser(input: string): Promise<User> {
+    const user = await this.store.users.findByAddress(address(input));
+    if (!user) throw new MoatError("user_not_found", `no user ${input} on this server`);
+    return user;
+  }
+
+  async listUsers(domain?: string): Promise<User[]> {
+    return this.store.users.list(domain === undefined ? undefined : (await this.getDomain(domain)).id);
+  }
+
+  async setPassword(input: string, password: string): Promise<void> {
+    const user = await this.getUser(input);
+    checkPasswordShape(password);
+    await this.store.users.setPassword(user.id, await this.passwords.hash(password), this.clock.now());
+  }
+
+  async setStatus(input: string, status: UserStatus): Promise<User> {
+    const user = await this.getUser(input);
+    await this.store.users.setStatus(user.id, status);
+    return { ...user, status };
+  }
+
+  async removeUser(input: string): Promise<void> {
+    await this.store.users.remove((await this.getUser(input)).id);
+  }
+
+  async addAlias(aliasAddress: string, targetAddress: string): Promise<Alias> {
+    const addr = address(aliasAddress);
+    const target = address(targetAddress);
+    const domain = await this.domainFor(addr);
+    if (addr === target) throw new MoatError("invalid_input", "an alias cannot point to itself");
+    await this.assertFree(addr);
+    return this.store.aliases.create({ domainId: domain.id, address: addr, target, now: this.clock.now() });
+  }
+
+  async listAliases(domain?: string): Promise<Alias[]> {
+    return this.store.aliases.list(domain === undefined ? undefined : (await this.getDomain(domain)).id);
+  }
+
+  async removeAlias(input: string): Promise<void> {
+    const alias = await this.store.aliases.findByAddress(address(input));
+    if (!alias) throw new MoatError("alias_not_found", `no alias ${input} on this server`);
+    await this.store.aliases.remove(alias.id);
+  }
+
+  async addGroup(groupAddress: string, name?: string): Promise<MailGroup> {
+    const addr = address(groupAddress);
+    const domain = await this.domainFor(addr);
+    await this.assertFree(addr);
+    return this.store.groups.create({ domainId: domain.id, address: addr, name: (name ?? "").trim(), now: this.clock.now() });
+  }
+
+  async getGroup(input: string): Promise<MailGroup> {
+    const group = await this.store.groups.findByAddress(address(input));
+    if (!group) throw new MoatError("group_not_found", `no group ${input} on this server`);
+    return group;
+  }
+
+  async listGroups(domain?: string): Promise<MailGroup[]> {
+    return this.store.groups.list(domain === undefined ? undefined : (await this.getDomain(domain)).id);
+  }
+
+  async removeGroup(input: string): Promise<void> {
+    await this.store.groups.remove((await this.getGroup(input)).id);
+  }
+
+  /**
+   * Adds all or none: every member is checked first and the inserts share one transaction.
+   * A member is one of our users, or an address outside every domain we host.
+   */
+  async addMembers(groupInput: string, memberInputs: readonly string[]): Promise<GroupMember[]> {
+    const group = await this.getGroup(groupInput);
+    const members: GroupMember[] = [];
+    for (const input of memberInputs) members.push(await this.memberFor(address(input)));
+    await this.store.transaction(async (tx) => {
+      for (const member of members) await tx.groups.addMember(group.id, member);
+    });
+    return members;
+  }
+
+  private async memberFor(addr: Address): Promise<GroupMember> {
+    const user = await this.store.users.findByAddress(addr);
+    if (user) return { kind: "user", userId: user.id, address: addr };
+    if (await this.store.domains.findByName(domainOf(addr))) {
+      throw new MoatError("user_not_found", `${addr} is in a domain of this server but is not a user`);
+    }
+    return { kind: "external", address: addr };
+  }
+
+  async removeMember(groupInput: string, memberInput: string): Promise<void> {
+    const group = await this.getGroup(groupInput);
+    if (!(await this.store.groups.removeMember(group.id, address(memberInput)))) {
+      throw new MoatError("member_not_found", `${memberInput} is not a member of ${group.address}`);
+    }
+  }
+
+  async listMembers(groupInput: string): Promise<GroupMember[]> {
+    return this.store.groups.listMembers((await this.getGroup(groupInput)).id);
+  }
+
+  private async domainFor(addr: Address): Promise<Domain> {
+    const domain = await this.store.domains.findByName(domainOf(addr));
+    if (!domain) throw new MoatError("domain_not_found", `the domain ${domainOf(addr)} is not hosted here (add it with: moat domain add ${domainOf(addr)})`);
+    return domain;
+  }
+
+  /** One address names at most one user, alias or group. */
+  private async assertFree(addr: Address): Promise<void> {
+    const [user, alias, group] = await Promise.all([
+      this.store.users.findByAddress(addr),
+      this.store.aliases.findByAddress(addr),
+      this.store.groups.findByAddress(addr),
+    ]);
+    const holder = user ? "a user" : alias ? "an alias" : group ? "a group" : undefined;
+    if (holder) throw new MoatError("address_taken", `${addr} is already ${holder}`);
+  }
+}

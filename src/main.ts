@@ -1,0 +1,129 @@
+// `moat start`: settings → store → core → every listener, and a clean stop on SIGTERM/SIGINT.
+// The ports actually bound go to the log and to <data>/ports.json for scripts and tests.
+import fs from "node:fs";
+import path from "node:path";
+import { openMoat, type Moat } from "./app.js";
+import { listenerNames, type ListenerName } from "./config/schema.js";
+import type { LoadedSettings } from "./config/load.js";
+import { startListener, type Listener } from "./protocols/net/listener.js";
+import { unavailableService, type MailProtocol } from "./protocols/net/unavailable.js";
+import { CidrSet } from "./shared/ip.js";
+import { MoatError } from "./shared/errors.js";
+import type { Logger } from "./shared/logger.js";
+import { startHttpServer } from "./web/server.js";
+
+export type Ports = Partial<Record<ListenerName, number>>;
+
+export interface RunningServer {
+  readonly moat: Moat;
+  readonly ports: Ports;
+  /** Resolves once the server has stopped (after close() or a signal). */
+  readonly closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Which protocol each mail listener speaks, and whether TLS starts at connect. */
+const mailListeners: Record<Exclude<ListenerName, "http">, { protocol: MailProtocol; implicitTls: boolean }> = {
+  smtp: { protocol: "smtp", implicitTls: false },
+  submission: { protocol: "smtp", implicitTls: false },
+  submissions: { protocol: "smtp", implicitTls: true },
+  imap: { protocol: "imap", implicitTls: false },
+  imaps: { protocol: "imap", implicitTls: true },
+  pop3: { protocol: "pop3", implicitTls: false },
+  pop3s: { protocol: "pop3", implicitTls: true },
+};
+
+function readTls(loaded: LoadedSettings): { cert: Buffer; key: Buffer } {
+  const certPath = path.resolve(loaded.dataDir, loaded.settings.tls.cert);
+  const keyPath = path.resolve(loaded.dataDir, loaded.settings.tls.key);
+  try {
+    return { cert: fs.readFileSync(certPath), key: fs.readFileSync(keyPath) };
+  } catch {
+    throw new MoatError("config_invalid", `setting tls.cert/tls.key: cannot read ${certPath} and ${keyPath}`);
+  }
+}
+
+function writePorts(dataDir: string, ports: Ports): void {
+  const file = path.join(dataDir, "ports.json");
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(ports)}\n`);
+  fs.renameSync(`${file}.tmp`, file); // readers never see a half-written file
+}
+
+/** A port that cannot be bound is a settings problem: say which key, not a stack trace. */
+async function bind<T>(name: ListenerName, host: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") throw new MoatError("config_invalid", `setting ${name}.port: ${host}:${port} is already in use`);
+    if (code === "EACCES") throw new MoatError("config_invalid", `setting ${name}.port: no permission to bind ${host}:${port} (ports below 1024 need root)`);
+    if (code === "EADDRNOTAVAIL") throw new MoatError("config_invalid", `setting ${name}.host: ${host} is not an address of this machine`);
+    throw err;
+  }
+}
+
+export async function startServer(loaded: LoadedSettings, logger: Logger): Promise<RunningServer> {
+  const { settings } = loaded;
+  const trustedProxies = CidrSet.parse(settings.listen.trusted_proxies);
+  const tls = readTls(loaded);
+  const moat = await openMoat(loaded, logger);
+  const running: Array<{ close(): Promise<void> }> = [];
+  const ports: Ports = {};
+
+  try {
+    for (const name of listenerNames) {
+      const conf = settings[name];
+      if (!conf.enabled) continue;
+      const host = conf.host ?? settings.listen.host;
+      if (name === "http") {
+        const http = await bind(name, host, conf.port, () =>
+          startHttpServer({ host, port: conf.port, tls: settings.http.tls ? tls : undefined, trustedProxies, logger }),
+        );
+        running.push(http);
+        ports.http = http.port;
+        continue;
+      }
+      const { protocol, implicitTls } = mailListeners[name];
+      const listener: Listener = await bind(name, host, conf.port, () =>
+        startListener({
+          name,
+          host,
+          port: conf.port,
+          tls: implicitTls ? tls : undefined,
+          trustedProxies,
+          logger,
+          onConnection: unavailableService(protocol, settings.server.hostname),
+        }),
+      );
+      running.push(listener);
+      ports[name] = listener.port;
+    }
+  } catch (err) {
+    await Promise.allSettled(running.map((r) => r.close()));
+    await moat.close();
+    throw err;
+  }
+
+  writePorts(loaded.dataDir, ports);
+  logger.info({ ports, dataDir: loaded.dataDir, database: moat.store.dialect }, "moat started");
+
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      await Promise.allSettled(running.map((r) => r.close()));
+      await moat.close();
+      logger.info("moat stopped");
+      resolveClosed();
+    })());
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, "stopping");
+    void close();
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  return { moat, ports, closed, close };
+}

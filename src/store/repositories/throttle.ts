@@ -1,0 +1,55 @@
+// Failed-login counters per throttle key (account + client network). Written on every failed
+// login, so put() is one upsert rather than a read followed by an insert or update.
+import type { Kysely, Selectable } from "kysely";
+import type { EpochMs } from "../../core/accounts/types.js";
+import type { ThrottleState } from "../../core/auth/types.js";
+import type { ThrottleRepository } from "../../core/ports/store.js";
+import type { AuthThrottleTable, Database } from "../schema.js";
+
+function toState(row: Selectable<AuthThrottleTable>): ThrottleState {
+  return {
+    failures: row.failures,
+    firstFailureAt: row.first_failure_at,
+    lastFailureAt: row.last_failure_at,
+    blockedUntil: row.blocked_until,
+  };
+}
+
+export function throttleRepository(db: Kysely<Database>): ThrottleRepository {
+  return {
+    async get(key: string): Promise<ThrottleState | undefined> {
+      const row = await db.selectFrom("auth_throttle").selectAll().where("key", "=", key).executeTakeFirst();
+      return row && toState(row);
+    },
+
+    async put(key: string, state: ThrottleState): Promise<void> {
+      const values = {
+        failures: state.failures,
+        first_failure_at: state.firstFailureAt,
+        last_failure_at: state.lastFailureAt,
+        blocked_until: state.blockedUntil,
+      };
+      await db
+        .insertInto("auth_throttle")
+        .values({ key, ...values })
+        .onConflict((oc) => oc.column("key").doUpdateSet(values))
+        .execute();
+    },
+
+    async clear(key: string): Promise<void> {
+      await db.deleteFrom("auth_throttle").where("key", "=", key).execute();
+    },
+
+    async prune(olderThan: EpochMs): Promise<number> {
+      // "Not blocked" is judged at the cut-off (the port gives no "now"): a block that ends
+      // after the cut-off may still be running, so it stays. Deleting a live block would let an
+      // attacker resume guessing at once.
+      const result = await db
+        .deleteFrom("auth_throttle")
+        .where("last_failure_at", "<", olderThan)
+        .where((eb) => eb.or([eb("blocked_until", "is", null), eb("blocked_until", "<", olderThan)]))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// Connection set-up of each dialect: the SQLite pragmas the durability promise rests on, the
+// PostgreSQL pool's own int8 parsing and schema isolation, and refused configurations.
+import assert from "node:assert/strict";
+import path from "node:path";
+import { describe, it } from "node:test";
+import BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
+import { isMoatError } from "../../src/shared/errors.js";
+import { openStore } from "../../src/store/open.js";
+import { openSqliteDatabase } from "../../src/store/sqlite.js";
+import { pgSkip, pgUrl, uniqueSchemaName } from "../support/stores.js";
+import { tempDir } from "../support/temp.js";
+import { T0, domainName } from "./helpers.js";
+
+const configInvalid = (err: unknown) => isMoatError(err, "config_invalid");
+
+describe("SQLite set-up", () => {
+  it("leaves the database file in WAL mode, as another connection sees it", async (t) => {
+    const file = path.join(tempDir(t), "nested", "folder", "moat.db");
+    const store = await openStore({ sqlitePath: file });
+    t.after(() => store.close());
+    await store.domains.create(domainName("example.com"), T0);
+    const other = new BetterSqlite3(file, { readonly: true });
+    t.after(() => other.close());
+    assert.equal(other.pragma("journal_mode", { simple: true }), "wal");
+    assert.deepEqual(other.prepare("select name from domains").all(), [{ name: "example.com" }], "the commit is visible");
+  });
+
+  it("turns on synchronous=FULL, foreign keys and a busy timeout on its connection", (t) => {
+    const db = openSqliteDatabase(path.join(tempDir(t), "moat.db"));
+    t.after(() => db.close());
+    assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
+    assert.equal(db.pragma("synchronous", { simple: true }), 2, "2 is FULL");
+    assert.equal(db.pragma("foreign_keys", { simple: true }), 1);
+    assert.equal(db.pragma("busy_timeout", { simple: true }), 5000);
+  });
+});
+
+describe("PostgreSQL set-up", { skip: pgSkip }, () => {
+  it("parses int8 as numbers in its own pool only, and keeps every table in the given schema", async (t) => {
+    const schema = uniqueSchemaName("setup");
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    t.after(async () => {
+      await admin.query(`drop schema if exists "${schema}" cascade`);
+      await admin.end();
+    });
+    const store = await openStore({ databaseUrl: pgUrl, pgSchema: schema });
+    t.after(() => store.close());
+    const d = await store.domains.create(domainName("example.com"), T0);
+    assert.equal(typeof d.id, "number");
+    assert.equal(d.createdAt, T0);
+    assert.equal(await store.domains.countAddresses(d.id), 0);
+
+    // The process-wide parser is untouched: other pg users still get int8 as strings.
+    const { rows } = await admin.query<{ n: unknown }>("select 1::int8 as n");
+    assert.equal(rows[0]?.n, "1");
+
+    const tables = await admin.query<{ table_name: string }>(
+      "select table_name from information_schema.tables where table_schema = $1 order by table_name",
+      [schema],
+    );
+    assert.deepEqual(
+      tables.rows.map((r) => r.table_name),
+      ["aliases", "auth_throttle", "domains", "group_members", "kysely_migration", "kysely_migration_lock", "login_records", "mail_groups", "users"],
+    );
+    const collation = await admin.query<{ collation_name: string | null }>(
+      "select collation_name from information_schema.columns where table_schema = $1 and table_name = 'users' and column_name = 'address'",
+      [schema],
+    );
+    assert.equal(collation.rows[0]?.collation_name, "C", "address order must not depend on the database locale");
+  });
+});
+
+describe("openStore configuration", () => {
+  it("refuses no database, a non-PostgreSQL URL and an unsafe schema name", async () => {
+    await assert.rejects(openStore({}), configInvalid);
+    await assert.rejects(openStore({ databaseUrl: "mysql://root:secret@db/moat" }), (err) => {
+      return configInvalid(err) && !String((err as Error).message).includes("secret");
+    });
+    await assert.rejects(openStore({ databaseUrl: pgUrl, pgSchema: 'x"; drop table users; --' }), configInvalid);
+  });
+});

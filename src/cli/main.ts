@@ -53,11 +53,13 @@ export async function runCli(
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return 0; // --help, --version
+      if (err.code === "commander.help") return exitBadInput; // no subcommand: usage went to stderr
       stderr(`moat: ${err.message.replace(/^error: /, "")}\n`);
       return exitBadInput;
     }
     if (isMoatError(err) && err.code !== "internal") {
-      stderr(`moat: ${err.message}\n`);
+      // One line per problem (a bad settings file may have several), each marked as ours.
+      stderr(err.message.split("\n").map((line) => `moat: ${line}\n`).join(""));
       return exitBadInput;
     }
     stderr(`moat: internal error${err instanceof Error ? ` (${err.name})` : ""}; see the server log\n`);

@@ -54,13 +54,13 @@ async function prepare(db: Kysely<Database>, dialect: SqlDialect, schema: string
     return;
   }
   if (schema !== undefined) await ensureSchema(db, schema);
-  // Kysely's bookkeeping tables go in the schema our tables go in (the first on search_path).
+  // Our tables, and the migration bookkeeping, go in the first schema on search_path.
   const row = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
   const current = row.rows[0]?.schema;
   if (current === null || current === undefined) {
     throw new MoatError("config_invalid", "PostgreSQL has no schema to create tables in (check search_path)");
   }
-  await migrateToLatest(db, dialect, current);
+  await migrateToLatest(db, dialect);
 }
 
 async function ensureSchema(db: Kysely<Database>, schema: string): Promise<void> {

@@ -19,6 +19,15 @@ export interface DomainsTable {
   created_at: EpochMs;
 }
 
+/** Which table holds an address (see repositories/address-claims.ts). */
+export type AddressKind = "user" | "alias" | "group";
+
+export interface AddressesTable {
+  address: Address;
+  domain_id: number;
+  kind: AddressKind;
+}
+
 export interface UsersTable {
   id: Generated<number>;
   domain_id: number;
@@ -79,6 +88,7 @@ export interface AuthThrottleTable {
 }
 
 export interface Database {
+  addresses: AddressesTable;
   domains: DomainsTable;
   users: UsersTable;
   aliases: AliasesTable;

@@ -5,7 +5,7 @@
 // peer's PROXY header is optional, since an HTTP reverse proxy sends X-Forwarded-For instead.
 import http from "node:http";
 import type net from "node:net";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { startListener, type ConnectionInfo } from "../protocols/net/listener.js";
 import { normalizeIp, type CidrSet } from "../shared/ip.js";
@@ -65,7 +65,7 @@ export function buildHttpServer(opts: BuildHttpOptions): FastifyInstance {
     serverFactory: (handler) => http.createServer({ keepAliveTimeout: 72_000 }, handler),
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     // Fastify's request log shows the proxy's address; we log the client's in onResponse.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
   });
 

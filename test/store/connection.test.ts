@@ -62,7 +62,7 @@ describe("PostgreSQL set-up", { skip: pgSkip }, () => {
     );
     assert.deepEqual(
       tables.rows.map((r) => r.table_name),
-      ["aliases", "auth_throttle", "domains", "group_members", "kysely_migration", "kysely_migration_lock", "login_records", "mail_groups", "users"],
+      ["addresses", "aliases", "auth_throttle", "domains", "group_members", "login_records", "mail_groups", "moat_migrations", "users"],
     );
     const collation = await admin.query<{ collation_name: string | null }>(
       "select collation_name from information_schema.columns where table_schema = $1 and table_name = 'users' and column_name = 'address'",

@@ -6,7 +6,6 @@
 import ipaddr from "ipaddr.js";
 import type { EpochMs } from "../accounts/types.js";
 import type { ThrottleRepository } from "../ports/store.js";
-import type { ThrottleState } from "./types.js";
 
 export interface ThrottleSettings {
   readonly failureDelayMs: number;
@@ -29,10 +28,6 @@ export function throttleKey(account: string, ip: string): string {
 }
 
 export class LoginThrottle {
-  // Serialises read-modify-write of one key inside this process, so 50 parallel failures
-  // count as 50 (Dovecot's "parallel lookups" gap).
-  private readonly locks = new Map<string, Promise<unknown>>();
-
   constructor(
     private readonly repo: ThrottleRepository,
     private readonly settings: ThrottleSettings,
@@ -44,41 +39,24 @@ export class LoginThrottle {
     return state?.blockedUntil != null && state.blockedUntil > now ? state.blockedUntil : null;
   }
 
-  /** Counts a failure; returns how long to delay the answer. */
-  recordFailure(key: string, now: EpochMs): Promise<number> {
-    return this.withLock(key, async () => {
-      const old = await this.repo.get(key);
-      const fresh = !old || now - old.lastFailureAt > this.settings.windowMs || (old.blockedUntil !== null && old.blockedUntil <= now);
-      const failures = fresh ? 1 : old.failures + 1;
-      const state: ThrottleState = {
-        failures,
-        firstFailureAt: fresh ? now : old.firstFailureAt,
-        lastFailureAt: now,
-        blockedUntil: failures >= this.settings.blockAfterFailures ? now + this.settings.blockMs : null,
-      };
-      await this.repo.put(key, state);
-      return this.delayFor(failures);
-    });
+  /**
+   * Counts a failure (atomically in the store, so 50 parallel failures count as 50 — the
+   * "parallel lookups" gap Dovecot documents) and returns how long to delay the answer.
+   */
+  async recordFailure(key: string, now: EpochMs): Promise<number> {
+    const state = await this.repo.recordFailure(key, now, now - this.settings.windowMs);
+    if (state.failures >= this.settings.blockAfterFailures && state.blockedUntil === null) {
+      await this.repo.block(key, now + this.settings.blockMs);
+    }
+    return this.delayFor(state.failures);
   }
 
   async recordSuccess(key: string): Promise<void> {
-    await this.withLock(key, () => this.repo.clear(key));
+    await this.repo.clear(key);
   }
 
   delayFor(failures: number): number {
     const { failureDelayMs, maxFailureDelayMs } = this.settings;
     return Math.min(failureDelayMs * 2 ** Math.min(failures - 1, 20), maxFailureDelayMs);
-  }
-
-  private async withLock<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(key) ?? Promise.resolve();
-    const run = previous.then(task, task);
-    const tail = run.catch(() => undefined);
-    this.locks.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(key) === tail) this.locks.delete(key);
-    }
   }
 }

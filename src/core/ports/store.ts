@@ -79,6 +79,14 @@ export interface LoginRecordRepository {
 export interface ThrottleRepository {
   get(key: string): Promise<ThrottleState | undefined>;
   put(key: string, state: ThrottleState): Promise<void>;
+  /**
+   * Counts one failure atomically (one upsert, so concurrent failures on several nodes all
+   * count). The count starts again at 1 when the last failure is older than `resetBefore`
+   * or the key's block has expired by `now`. Returns the state after counting.
+   */
+  recordFailure(key: string, now: EpochMs, resetBefore: EpochMs): Promise<ThrottleState>;
+  /** Blocks the key until the given time. */
+  block(key: string, until: EpochMs): Promise<void>;
   clear(key: string): Promise<void>;
   /** Forget keys whose last failure is older than the cut-off and that are not blocked. */
   prune(olderThan: EpochMs): Promise<number>;

@@ -21,6 +21,15 @@ export function initial(dialect: SqlDialect): Migration {
         .execute();
       await db.schema.createIndex("domains_name_key").on("domains").column("name").unique().execute();
 
+      // The one owner of each address among users, aliases and groups (address-claims.ts).
+      await db.schema
+        .createTable("addresses")
+        .addColumn("address", t.key, (c) => c.primaryKey())
+        .addColumn("domain_id", t.id, cascadeRef("domains.id"))
+        .addColumn("kind", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("addresses_domain_idx").on("addresses").column("domain_id").execute();
+
       await db.schema
         .createTable("users")
         .addColumn("id", t.id, id)
@@ -120,7 +129,7 @@ export function initial(dialect: SqlDialect): Migration {
     },
 
     async down(db: Kysely<unknown>): Promise<void> {
-      for (const table of ["auth_throttle", "login_records", "group_members", "mail_groups", "aliases", "users", "domains"]) {
+      for (const table of ["auth_throttle", "login_records", "group_members", "mail_groups", "aliases", "users", "addresses", "domains"]) {
         await db.schema.dropTable(table).execute();
       }
     },

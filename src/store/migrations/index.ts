@@ -1,10 +1,22 @@
 // Migrations live in code (not found by scanning a folder) so the build output, tsx and a
 // bundled binary all see the same list. Names sort in the order they must run; never rename
 // or edit a released migration, add the next one.
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from "kysely";
+//
+// The runner is ours, not Kysely's Migrator: the Migrator decides whether its tables exist by
+// introspecting every column of every table in the whole database (pg_get_serial_sequence
+// per column), which grows with the database and fails outright when another session drops
+// a schema at the same moment. Here the bookkeeping is one table in our own schema, created
+// with IF NOT EXISTS, and the whole run is one transaction under a lock, so two nodes
+// starting together take turns and a failed migration leaves the old schema intact.
+import { sql, type Kysely, type Migration } from "kysely";
 import { MoatError } from "../../shared/errors.js";
 import type { Database, SqlDialect } from "../schema.js";
 import { initial } from "./0001_initial.js";
+
+export const migrationTable = "moat_migrations";
+
+/** Any constant; the transaction-scoped advisory lock all Moat nodes agree on. */
+const pgLockKey = 0x6d6f6174; // "moat"
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
@@ -12,24 +24,30 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
   };
 }
 
-export function migrationProvider(dialect: SqlDialect): MigrationProvider {
-  return { getMigrations: async () => migrations(dialect) };
-}
-
-/**
- * Brings the database up to the latest schema. `trackingSchema` names the PostgreSQL schema
- * that holds Kysely's bookkeeping tables: Kysely otherwise accepts a kysely_migration table
- * found in ANY schema of the database as its own, and would skip creating ours.
- */
-export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialect, trackingSchema?: string): Promise<void> {
-  const migrator = new Migrator({
-    db,
-    provider: migrationProvider(dialect),
-    ...(trackingSchema === undefined ? {} : { migrationTableSchema: trackingSchema }),
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "setup";
-    throw new MoatError("internal", `database migration ${failed} failed`, { cause: error });
+export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialect): Promise<void> {
+  const all = migrations(dialect);
+  let failed = "setup";
+  try {
+    // On SQLite the transaction starts with BEGIN IMMEDIATE (see sqlite.ts): that is the lock.
+    await db.transaction().execute(async (trx) => {
+      if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${pgLockKey})`.execute(trx);
+      await trx.schema
+        .createTable(migrationTable)
+        .ifNotExists()
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("applied_at", "text", (c) => c.notNull())
+        .execute();
+      const done = new Set(
+        (await sql<{ name: string }>`select name from ${sql.table(migrationTable)}`.execute(trx)).rows.map((r) => r.name),
+      );
+      for (const name of Object.keys(all).sort()) {
+        if (done.has(name)) continue;
+        failed = name;
+        await all[name]!.up(trx as unknown as Kysely<unknown>);
+        await sql`insert into ${sql.table(migrationTable)} (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(trx);
+      }
+    });
+  } catch (err) {
+    throw new MoatError("internal", `database migration ${failed} failed`, { cause: err });
   }
 }

@@ -3,8 +3,8 @@ import type { Kysely, Selectable } from "kysely";
 import type { Alias, EpochMs } from "../../core/accounts/types.js";
 import type { AliasRepository } from "../../core/ports/store.js";
 import type { Address } from "../../mail/address.js";
-import { MoatError } from "../../shared/errors.js";
 import { mapConstraints } from "../errors.js";
+import { removeWithClaim, withAddressClaim } from "./address-claims.js";
 import type { AliasesTable, Database } from "../schema.js";
 
 function toAlias(row: Selectable<AliasesTable>): Alias {
@@ -16,15 +16,16 @@ export function aliasRepository(db: Kysely<Database>): AliasRepository {
     async create(alias: { domainId: number; address: Address; target: Address; now: EpochMs }): Promise<Alias> {
       const row = await mapConstraints(
         () =>
-          db
-            .insertInto("aliases")
-            .values({ domain_id: alias.domainId, address: alias.address, target: alias.target, created_at: alias.now })
-            .onConflict((oc) => oc.doNothing())
-            .returningAll()
-            .executeTakeFirst(),
+          withAddressClaim(db, { address: alias.address, domainId: alias.domainId, kind: "alias" }, (trx) =>
+            trx
+              .insertInto("aliases")
+              .values({ domain_id: alias.domainId, address: alias.address, target: alias.target, created_at: alias.now })
+              .onConflict((oc) => oc.doNothing())
+              .returningAll()
+              .executeTakeFirst(),
+          ),
         { unique: "address_taken", foreign_key: "domain_not_found" },
       );
-      if (row === undefined) throw new MoatError("address_taken");
       return toAlias(row);
     },
 
@@ -40,7 +41,7 @@ export function aliasRepository(db: Kysely<Database>): AliasRepository {
     },
 
     async remove(id: number): Promise<void> {
-      await db.deleteFrom("aliases").where("id", "=", id).execute();
+      await removeWithClaim(db, async (trx) => (await trx.deleteFrom("aliases").where("id", "=", id).returning("address").executeTakeFirst())?.address);
     },
   };
 }

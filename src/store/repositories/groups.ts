@@ -6,6 +6,7 @@ import type { GroupRepository } from "../../core/ports/store.js";
 import type { Address } from "../../mail/address.js";
 import { MoatError } from "../../shared/errors.js";
 import { mapConstraints } from "../errors.js";
+import { removeWithClaim, withAddressClaim } from "./address-claims.js";
 import type { Database, GroupMembersTable, MailGroupsTable } from "../schema.js";
 
 function toGroup(row: Selectable<MailGroupsTable>): MailGroup {
@@ -23,15 +24,16 @@ export function groupRepository(db: Kysely<Database>): GroupRepository {
     async create(group: { domainId: number; address: Address; name: string; now: EpochMs }): Promise<MailGroup> {
       const row = await mapConstraints(
         () =>
-          db
-            .insertInto("mail_groups")
-            .values({ domain_id: group.domainId, address: group.address, name: group.name, created_at: group.now })
-            .onConflict((oc) => oc.doNothing())
-            .returningAll()
-            .executeTakeFirst(),
+          withAddressClaim(db, { address: group.address, domainId: group.domainId, kind: "group" }, (trx) =>
+            trx
+              .insertInto("mail_groups")
+              .values({ domain_id: group.domainId, address: group.address, name: group.name, created_at: group.now })
+              .onConflict((oc) => oc.doNothing())
+              .returningAll()
+              .executeTakeFirst(),
+          ),
         { unique: "address_taken", foreign_key: "domain_not_found" },
       );
-      if (row === undefined) throw new MoatError("address_taken");
       return toGroup(row);
     },
 
@@ -48,7 +50,7 @@ export function groupRepository(db: Kysely<Database>): GroupRepository {
 
     async remove(id: number): Promise<void> {
       // Memberships go with the group through ON DELETE CASCADE.
-      await db.deleteFrom("mail_groups").where("id", "=", id).execute();
+      await removeWithClaim(db, async (trx) => (await trx.deleteFrom("mail_groups").where("id", "=", id).returning("address").executeTakeFirst())?.address);
     },
 
     async addMember(groupId: number, member: GroupMember): Promise<void> {

@@ -1,6 +1,6 @@
 // Failed-login counters per throttle key (account + client network). Written on every failed
 // login, so put() is one upsert rather than a read followed by an insert or update.
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Kysely, type Selectable } from "kysely";
 import type { EpochMs } from "../../core/accounts/types.js";
 import type { ThrottleState } from "../../core/auth/types.js";
 import type { ThrottleRepository } from "../../core/ports/store.js";
@@ -34,6 +34,31 @@ export function throttleRepository(db: Kysely<Database>): ThrottleRepository {
         .values({ key, ...values })
         .onConflict((oc) => oc.column("key").doUpdateSet(values))
         .execute();
+    },
+
+    async recordFailure(key: string, now: EpochMs, resetBefore: EpochMs): Promise<ThrottleState> {
+      // Both dialects accept the table name for the existing row inside DO UPDATE.
+      const last = sql.ref("auth_throttle.last_failure_at");
+      const blocked = sql.ref("auth_throttle.blocked_until");
+      const restart = sql<boolean>`(${last} < ${resetBefore} or (${blocked} is not null and ${blocked} <= ${now}))`;
+      const row = await db
+        .insertInto("auth_throttle")
+        .values({ key, failures: 1, first_failure_at: now, last_failure_at: now, blocked_until: null })
+        .onConflict((oc) =>
+          oc.column("key").doUpdateSet({
+            failures: sql<number>`case when ${restart} then 1 else ${sql.ref("auth_throttle.failures")} + 1 end`,
+            first_failure_at: sql<number>`case when ${restart} then ${now} else ${sql.ref("auth_throttle.first_failure_at")} end`,
+            blocked_until: sql<number | null>`case when ${restart} then null else ${blocked} end`,
+            last_failure_at: now,
+          }),
+        )
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toState(row);
+    },
+
+    async block(key: string, until: EpochMs): Promise<void> {
+      await db.updateTable("auth_throttle").set({ blocked_until: until }).where("key", "=", key).execute();
     },
 
     async clear(key: string): Promise<void> {

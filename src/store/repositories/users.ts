@@ -4,8 +4,8 @@ import type { Kysely, Selectable } from "kysely";
 import type { EpochMs, User, UserStatus } from "../../core/accounts/types.js";
 import type { NewUser, UserRepository } from "../../core/ports/store.js";
 import type { Address } from "../../mail/address.js";
-import { MoatError } from "../../shared/errors.js";
 import { mapConstraints } from "../errors.js";
+import { removeWithClaim, withAddressClaim } from "./address-claims.js";
 import type { Database, UsersTable } from "../schema.js";
 
 function toUser(row: Selectable<UsersTable>): User {
@@ -28,25 +28,26 @@ export function userRepository(db: Kysely<Database>): UserRepository {
     async create(user: NewUser): Promise<User> {
       const row = await mapConstraints(
         () =>
-          db
-            .insertInto("users")
-            .values({
-              domain_id: user.domainId,
-              address: user.address,
-              display_name: user.displayName,
-              status: "active",
-              role: user.role,
-              quota_bytes: user.quotaBytes,
-              password_hash: user.passwordHash,
-              password_changed_at: user.now,
-              created_at: user.now,
-            })
-            .onConflict((oc) => oc.doNothing())
-            .returningAll()
-            .executeTakeFirst(),
+          withAddressClaim(db, { address: user.address, domainId: user.domainId, kind: "user" }, (trx) =>
+            trx
+              .insertInto("users")
+              .values({
+                domain_id: user.domainId,
+                address: user.address,
+                display_name: user.displayName,
+                status: "active",
+                role: user.role,
+                quota_bytes: user.quotaBytes,
+                password_hash: user.passwordHash,
+                password_changed_at: user.now,
+                created_at: user.now,
+              })
+              .onConflict((oc) => oc.doNothing())
+              .returningAll()
+              .executeTakeFirst(),
+          ),
         { unique: "address_taken", foreign_key: "domain_not_found" },
       );
-      if (row === undefined) throw new MoatError("address_taken");
       return toUser(row);
     },
 
@@ -79,7 +80,7 @@ export function userRepository(db: Kysely<Database>): UserRepository {
     },
 
     async remove(id: number): Promise<void> {
-      await db.deleteFrom("users").where("id", "=", id).execute();
+      await removeWithClaim(db, async (trx) => (await trx.deleteFrom("users").where("id", "=", id).returning("address").executeTakeFirst())?.address);
     },
   };
 }

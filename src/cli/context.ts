@@ -33,7 +33,7 @@ export function outputOf(cmd: Command, io: CliIo): Output {
 
 /** Admin commands log only warnings, to stderr, so their stdout stays parseable. */
 export function cliLogger(): Logger {
-  return createLogger({ level: "warn", pretty: false, destination: 2 });
+  return createLogger({ level: "warn", pretty: false, destination: 2, sync: true });
 }
 
 /** Opens the initialised data folder, runs `task`, and closes the store whatever happens. */

@@ -6,11 +6,11 @@ export type { Logger };
 
 const redactPaths = ["password", "secret", "token", "*.password", "*.secret", "*.token", "authorization", "*.authorization"];
 
-export function createLogger(opts: { level: LevelWithSilent; pretty?: boolean; destination?: number | string }): Logger {
+export function createLogger(opts: { level: LevelWithSilent; pretty?: boolean; destination?: number | string; sync?: boolean }): Logger {
   const pretty = opts.pretty ?? process.stdout.isTTY === true;
   const base = { level: opts.level, redact: { paths: redactPaths, censor: "[redacted]" }, base: null };
   if (pretty) return pino({ ...base, transport: { target: "pino-pretty", options: { colorize: true, translateTime: "SYS:standard" } } });
-  return pino(base, pino.destination({ dest: opts.destination ?? 1, sync: false }));
+  return pino(base, pino.destination({ dest: opts.destination ?? 1, sync: opts.sync ?? false }));
 }
 
 /**

@@ -35,6 +35,19 @@ module.exports = {
       to: { path: "^src/(protocols|web|cli|app\\.ts|main\\.ts)" },
     },
     {
+      name: "adapters-implement-ports-only",
+      comment: "adapters/ (DNS, …) implement core/ports for I/O that is not persistence",
+      severity: "error",
+      from: { path: "^src/adapters/" },
+      to: { path: "^src/(store|protocols|web|cli|app\\.ts|main\\.ts)" },
+    },
+    {
+      name: "edges-never-touch-adapters",
+      severity: "error",
+      from: { path: "^src/(protocols|web|cli|core)/" },
+      to: { path: "^src/adapters/" },
+    },
+    {
       name: "edges-never-touch-the-store",
       comment: "protocols, web and the CLI go through core; only the composition root opens the store",
       severity: "error",

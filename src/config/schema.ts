@@ -106,6 +106,52 @@ export function settingsSchema(privileged: boolean) {
         retention_days: int(1, 3650).default(180).describe("login records older than this are deleted"),
       })
       .prefault({}),
+    mail: z
+      .strictObject({
+        max_message_bytes: int(1024, 1024 ** 3).default(25 * 1024 * 1024).describe("largest message accepted (advertised with SIZE)"),
+        max_recipients: int(100, 100_000).default(1000).describe("recipients per message (RFC 5321 requires at least 100)"),
+        bare_lf: z
+          .enum(["normalize", "reject"], { error: "expected normalize or reject" })
+          .default("normalize")
+          .describe("a bare LF in DATA: normalize to CRLF (Postfix 3.9 default) or reject the message"),
+        idle_timeout_seconds: int(5, 3600).default(300).describe("SMTP: close a client silent this long (RFC 5321 asks for at least 5 minutes)"),
+        max_connections_per_ip: int(1, 10_000).default(50).describe("open SMTP connections from one client address"),
+        max_auth_failures: int(1, 100).default(3).describe("failed AUTH attempts on one SMTP connection before it is closed"),
+        max_junk_commands: int(1, 1000).default(20).describe("unknown or invalid SMTP commands before the connection is closed"),
+        max_received_headers: int(10, 500).default(50).describe("Received headers beyond this mean a mail loop; the message is refused"),
+      })
+      .prefault({}),
+    queue: z
+      .strictObject({
+        retry_first_minutes: int(1, 1440).default(5).describe("first retry of a temporarily failed delivery; each later wait doubles"),
+        retry_max_minutes: int(1, 10_080).default(240).describe("the longest wait between two delivery attempts"),
+        give_up_hours: int(1, 2160).default(120).describe("after this, a message still undelivered is returned to its sender"),
+        concurrency: int(1, 1000).default(20).describe("outbound deliveries in progress at once"),
+      })
+      .prefault({}),
+    relay: z
+      .strictObject({
+        smarthost: text().default("").describe("host:port every remote message is sent through; empty: deliver by MX"),
+        routes: list()
+          .default([])
+          .describe("static routes, domain=host:port, checked before the smarthost and MX (e.g. example.net=127.0.0.1:2526)"),
+        require_tls: bool().default(false).describe("refuse to deliver to a server that does not offer STARTTLS"),
+      })
+      .prefault({}),
+    dns: z
+      .strictObject({
+        servers: list().default([]).describe("DNS resolvers (ip or ip:port); empty: the system's"),
+        timeout_ms: int(100, 60_000).default(5000).describe("how long one DNS query may take"),
+        zone_file: text()
+          .default("")
+          .describe("a JSON file of fixed DNS answers checked before the resolvers ({\"name TYPE\": [values]}); for tests and closed networks"),
+      })
+      .prefault({}),
+    dkim: z
+      .strictObject({
+        selector: text().default("moat").describe("the DKIM selector of keys `moat domain add` generates"),
+      })
+      .prefault({}),
   });
 }
 

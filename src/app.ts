@@ -5,10 +5,22 @@ import type { LoadedSettings } from "./config/load.js";
 import { AccountService } from "./core/accounts/service.js";
 import { createAuthenticator, type Authenticate } from "./core/auth/authenticate.js";
 import { createPasswordHasher } from "./core/auth/passwords.js";
+import { MailStore } from "./core/mailstore/service.js";
 import { systemClock, type Clock } from "./core/ports/clock.js";
 import type { Store } from "./core/ports/store.js";
 import { LoginRecordService } from "./core/security/login-records.js";
+import { DkimService } from "./core/delivery/dkim.js";
+import { retryPolicyFromSettings } from "./core/delivery/backoff.js";
+import { OutboundDelivery } from "./core/delivery/outbound.js";
+import { routeTable } from "./core/delivery/routes.js";
+import { createMailFlow, type EnqueueRemote } from "./core/flow/pipeline.js";
+import type { MailFlow } from "./core/flow/types.js";
+import type { BlobStore } from "./core/ports/blobs.js";
+import type { DnsResolver } from "./core/ports/dns.js";
+import { createDnsResolver } from "./adapters/dns/index.js";
+import { createSmtpTransport } from "./protocols/smtp/client/transport.js";
 import type { Logger } from "./shared/logger.js";
+import { createFsBlobStore } from "./store/blobs/fs-blob-store.js";
 import { openStore } from "./store/open.js";
 
 export interface Moat {
@@ -17,8 +29,13 @@ export interface Moat {
   readonly clock: Clock;
   readonly store: Store;
   readonly accounts: AccountService;
+  readonly mailstore: MailStore;
   readonly logins: LoginRecordService;
   readonly authenticate: Authenticate;
+  readonly dns: DnsResolver;
+  readonly flow: MailFlow;
+  /** Not running until start() (only `moat start` delivers; admin commands never do). */
+  readonly outbound: OutboundDelivery;
   close(): Promise<void>;
 }
 
@@ -29,6 +46,8 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     settings.database.url ? { databaseUrl: settings.database.url } : { sqlitePath: path.join(dataDir, "moat.db") },
   );
   const passwords = createPasswordHasher(settings.auth.hash_concurrency);
+  const blobs = createFsBlobStore(path.join(dataDir, "blobs"));
+  const mailstore = new MailStore(store, blobs, clock);
   const minute = 60_000;
   const authenticate = createAuthenticator({
     store,
@@ -42,14 +61,86 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
       windowMs: settings.auth.failure_window_minutes * minute,
     },
   });
+  const dns = createDnsResolver({
+    servers: settings.dns.servers,
+    timeoutMs: settings.dns.timeout_ms,
+    ...(settings.dns.zone_file ? { zoneFile: path.resolve(dataDir, settings.dns.zone_file) } : {}),
+  });
+  const dkim = new DkimService(store, clock, settings.dkim.selector);
+  const enqueueRemote: EnqueueRemote = async (tx, job) => {
+    await tx.outbound.enqueue({
+      blobHash: job.body.hash,
+      size: job.body.size,
+      mailFrom: job.mailFrom,
+      recipients: job.recipients,
+      originKind: job.origin.kind,
+      envelopeId: job.id,
+      isBounce: job.origin.kind === "system" && job.origin.purpose === "bounce",
+      smtpUtf8: job.envelope.smtpUtf8,
+      body8bit: job.envelope.body === "8BITMIME",
+      now: clock.now(),
+    });
+  };
+  // eslint-disable-next-line prefer-const -- the runner and the flow refer to each other
+  let outbound: OutboundDelivery;
+  const flow = createMailFlow({
+    store,
+    mailstore,
+    clock,
+    dns,
+    hostname: settings.server.hostname,
+    maxMessageBytes: settings.mail.max_message_bytes,
+    maxReceivedHeaders: settings.mail.max_received_headers,
+    enqueueRemote,
+    onQueued: () => outbound.wake(),
+    logger,
+  });
+  outbound = new OutboundDelivery({
+    store,
+    // Queued bodies are read like any stored body: inline in the row or from the blob store.
+    blobs: bodyReader(mailstore, blobs),
+    transport: createSmtpTransport(),
+    dns,
+    clock,
+    hostname: settings.server.hostname,
+    retry: retryPolicyFromSettings(settings.queue),
+    routes: routeTable(settings.relay),
+    requireTls: settings.relay.require_tls,
+    concurrency: settings.queue.concurrency,
+    dkim,
+    soleRunner: !settings.database.url,
+    logger,
+    submitBounce: async (envelope, message) => {
+      const verdict = await flow.process({ kind: "system", purpose: "bounce" }, envelope, message);
+      if (verdict.kind !== "accept") throw new Error(`bounce not stored: ${verdict.text}`);
+    },
+  });
   return {
     loaded,
     logger,
     clock,
     store,
-    accounts: new AccountService(store, passwords, clock),
+    // A new domain gets its DKIM key at once, so `moat domain dkim` has a record to print.
+    accounts: new AccountService(store, passwords, clock, mailstore, { onDomainAdded: (domain) => dkim.ensureKey(domain).then(() => undefined) }),
+    mailstore,
     logins: new LoginRecordService(store, clock, settings.login_records.retention_days),
     authenticate,
-    close: () => store.close(),
+    dns,
+    flow,
+    outbound,
+    close: async () => {
+      await outbound.stop();
+      await store.close();
+    },
+  };
+}
+
+/** The outbound runner reads bodies through the mail store (small ones are kept inline in rows). */
+function bodyReader(mailstore: MailStore, blobs: BlobStore): BlobStore {
+  return {
+    put: (data) => blobs.put(data),
+    remove: (hash) => blobs.remove(hash),
+    // A body the flow stored, or bytes the runner itself put (the DKIM-signed copy).
+    get: async (hash) => (await mailstore.read(hash)) ?? blobs.get(hash),
   };
 }

@@ -10,6 +10,7 @@ import { unavailableService, type MailProtocol } from "./protocols/net/unavailab
 import { CidrSet } from "./shared/ip.js";
 import { MoatError } from "./shared/errors.js";
 import type { Logger } from "./shared/logger.js";
+import { startSmtpServer, type SmtpRole } from "./protocols/smtp/server/server.js";
 import { startHttpServer } from "./web/server.js";
 
 export type Ports = Partial<Record<ListenerName, number>>;
@@ -22,11 +23,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Which protocol each mail listener speaks, and whether TLS starts at connect. */
-const mailListeners: Record<Exclude<ListenerName, "http">, { protocol: MailProtocol; implicitTls: boolean }> = {
-  smtp: { protocol: "smtp", implicitTls: false },
-  submission: { protocol: "smtp", implicitTls: false },
-  submissions: { protocol: "smtp", implicitTls: true },
+/** The SMTP listeners and the role each plays. */
+const smtpRoles: Partial<Record<ListenerName, SmtpRole>> = { smtp: "mx", submission: "submission", submissions: "submissions" };
+
+/** Listeners whose protocol is not served yet, and whether TLS starts at connect. */
+const unservedListeners: Partial<Record<ListenerName, { protocol: MailProtocol; implicitTls: boolean }>> = {
   imap: { protocol: "imap", implicitTls: false },
   imaps: { protocol: "imap", implicitTls: true },
   pop3: { protocol: "pop3", implicitTls: false },
@@ -83,7 +84,27 @@ export async function startServer(loaded: LoadedSettings, logger: Logger): Promi
         ports.http = http.port;
         continue;
       }
-      const { protocol, implicitTls } = mailListeners[name];
+      const role = smtpRoles[name];
+      if (role) {
+        const smtp = await bind(name, host, conf.port, () =>
+          startSmtpServer({
+            role,
+            host,
+            port: conf.port,
+            hostname: settings.server.hostname,
+            tls,
+            trustedProxies,
+            limits: settings.mail,
+            flow: moat.flow,
+            authenticate: moat.authenticate,
+            logger,
+          }),
+        );
+        running.push(smtp);
+        ports[name] = smtp.port;
+        continue;
+      }
+      const { protocol, implicitTls } = unservedListeners[name]!;
       const listener: Listener = await bind(name, host, conf.port, () =>
         startListener({
           name,
@@ -104,6 +125,7 @@ export async function startServer(loaded: LoadedSettings, logger: Logger): Promi
     throw err;
   }
 
+  moat.outbound.start();
   writePorts(loaded.dataDir, ports);
   logger.info({ ports, dataDir: loaded.dataDir, database: moat.store.dialect }, "moat started");
 

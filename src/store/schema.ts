@@ -9,6 +9,8 @@ import type { Generated } from "kysely";
 import type { Address, DomainName } from "../mail/address.js";
 import type { EpochMs, Role, UserStatus } from "../core/accounts/types.js";
 import type { AuthMethod, Channel, DenyReason } from "../core/auth/types.js";
+import type { OutboundOriginKind, OutboundStatus } from "../core/ports/queue.js";
+import type { SpecialUse } from "../core/ports/mailstore.js";
 
 /** The two SQL dialects Moat runs on. */
 export type SqlDialect = "sqlite" | "postgres";
@@ -87,6 +89,82 @@ export interface AuthThrottleTable {
   blocked_until: EpochMs | null;
 }
 
+export interface MailboxesTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  special_use: SpecialUse | null;
+  uid_validity: number;
+  uid_next: number;
+  highest_modseq: number;
+  /** 0 or 1: SQLite has no boolean. */
+  subscribed: number;
+  created_at: EpochMs;
+}
+
+export interface MessageBodiesTable {
+  hash: string;
+  size: number;
+  inline_data: Buffer | null;
+  index_json: string;
+  created_at: EpochMs;
+}
+
+export interface MessagesTable {
+  id: Generated<number>;
+  mailbox_id: number;
+  uid: number;
+  modseq: number;
+  body_hash: string;
+  size: number;
+  /** Space-separated, as IMAP spells them ("\\Seen $Label1"). */
+  flags: string;
+  internal_date: EpochMs;
+}
+
+export interface QuotaUsageTable {
+  user_id: number;
+  used_bytes: number;
+}
+
+export interface OutboundMessagesTable {
+  id: Generated<number>;
+  blob_hash: string;
+  size: number;
+  mail_from: Address | null;
+  from_domain: DomainName | null;
+  origin_kind: OutboundOriginKind;
+  envelope_id: string | null;
+  /** Flags are 0 or 1: SQLite has no boolean. */
+  is_bounce: number;
+  dkim_signed: number;
+  smtp_utf8: number;
+  body_8bit: number;
+  created_at: EpochMs;
+}
+
+export interface OutboundRecipientsTable {
+  id: Generated<number>;
+  message_id: number;
+  address: Address;
+  domain: DomainName;
+  status: OutboundStatus;
+  attempts: number;
+  next_attempt_at: EpochMs;
+  last_error: string | null;
+  last_attempt_at: EpochMs | null;
+  delivered_at: EpochMs | null;
+}
+
+export interface DkimKeysTable {
+  id: Generated<number>;
+  domain_id: number;
+  selector: string;
+  private_key_pem: string;
+  public_key_b64: string;
+  created_at: EpochMs;
+}
+
 export interface Database {
   addresses: AddressesTable;
   domains: DomainsTable;
@@ -96,4 +174,11 @@ export interface Database {
   group_members: GroupMembersTable;
   login_records: LoginRecordsTable;
   auth_throttle: AuthThrottleTable;
+  mailboxes: MailboxesTable;
+  message_bodies: MessageBodiesTable;
+  messages: MessagesTable;
+  quota_usage: QuotaUsageTable;
+  outbound_messages: OutboundMessagesTable;
+  outbound_recipients: OutboundRecipientsTable;
+  dkim_keys: DkimKeysTable;
 }

@@ -3,9 +3,14 @@ import type { Kysely } from "kysely";
 import type { Store } from "../core/ports/store.js";
 import type { TransactionGuard } from "./guard.js";
 import { aliasRepository } from "./repositories/aliases.js";
+import { dkimKeyRepository } from "./repositories/dkim-keys.js";
 import { domainRepository } from "./repositories/domains.js";
 import { groupRepository } from "./repositories/groups.js";
 import { loginRecordRepository } from "./repositories/login-records.js";
+import { mailboxRepository } from "./repositories/mailboxes.js";
+import { messageRepository } from "./repositories/messages.js";
+import { outboundRepository } from "./repositories/outbound.js";
+import { quotaRepository } from "./repositories/quota.js";
 import { throttleRepository } from "./repositories/throttle.js";
 import { userRepository } from "./repositories/users.js";
 import type { Database, SqlDialect } from "./schema.js";
@@ -22,6 +27,11 @@ function repositories(db: Kysely<Database>, dialect: SqlDialect): Repositories {
     groups: groupRepository(db),
     loginRecords: loginRecordRepository(db),
     throttle: throttleRepository(db),
+    mailboxes: mailboxRepository(db),
+    messages: messageRepository(db),
+    quota: quotaRepository(db),
+    outbound: outboundRepository(db, dialect),
+    dkimKeys: dkimKeyRepository(db),
   };
 }
 

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it, type TestContext } from "node:test";
 import argon2 from "argon2";
-import { AccountService } from "../../src/core/accounts/service.js";
 import { createAuthenticator } from "../../src/core/auth/authenticate.js";
 import { createPasswordHasher, type PasswordHasher } from "../../src/core/auth/passwords.js";
 import type { ThrottleSettings } from "../../src/core/auth/throttle.js";
 import type { LoginContext } from "../../src/core/auth/types.js";
 import type { Store } from "../../src/core/ports/store.js";
 import { TestClock } from "../support/clock.js";
+import { coreFor } from "../support/core.js";
 import { forEachDialect } from "../support/stores.js";
 
 const throttle: ThrottleSettings = { failureDelayMs: 2000, maxFailureDelayMs: 15_000, blockAfterFailures: 10, blockMs: 15 * 60_000, windowMs: 60 * 60_000 };
@@ -29,10 +29,10 @@ function countingHasher(): PasswordHasher & { verifies: number } {
   return hasher;
 }
 
-async function setup(store: Store, settings: Partial<ThrottleSettings> = {}) {
+async function setup(t: TestContext, store: Store, settings: Partial<ThrottleSettings> = {}) {
   const clock = new TestClock();
   const passwords = countingHasher();
-  const accounts = new AccountService(store, passwords, clock);
+  const { accounts } = coreFor(t, store, clock, passwords);
   await accounts.addDomain("example.com");
   const alice = await accounts.addUser({ address: "alice@example.com", password: PASSWORD });
   const authenticate = createAuthenticator({ store, clock, passwords, throttle: { ...throttle, ...settings } });
@@ -43,7 +43,7 @@ forEachDialect((dialect, open) => {
   describe(`authenticate() on ${dialect}`, () => {
     it("accepts the right password and records the success with IP, channel, method and client id", async (t) => {
       const store = await open(t);
-      const { authenticate, alice } = await setup(store);
+      const { authenticate, alice } = await setup(t, store);
       const result = await authenticate("imap", "Alice@EXAMPLE.com", PASSWORD, ctx("2001:db8::5", { clientId: "Thunderbird 128" }));
       assert.deepEqual(result, { ok: true, userId: alice.id, address: "alice@example.com" });
       const [record] = await store.loginRecords.list({ userId: alice.id, limit: 5 });
@@ -57,7 +57,7 @@ forEachDialect((dialect, open) => {
 
     it("answers an unknown account exactly like a wrong password, at the same cost", async (t) => {
       const store = await open(t);
-      const { authenticate, passwords, clock } = await setup(store);
+      const { authenticate, passwords, clock } = await setup(t, store);
       const wrong = await authenticate("pop3", "alice@example.com", "not the password", ctx());
       const unknown = await authenticate("pop3", "nobody@example.com", "not the password", ctx());
       assert.equal(wrong.ok, false);
@@ -75,7 +75,7 @@ forEachDialect((dialect, open) => {
 
     it("refuses a suspended account, telling why only to someone who knows the password", async (t) => {
       const store = await open(t);
-      const { authenticate, accounts } = await setup(store);
+      const { authenticate, accounts } = await setup(t, store);
       await accounts.setStatus("alice@example.com", "suspended");
       const right = await authenticate("smtp", "alice@example.com", PASSWORD, ctx());
       const wrong = await authenticate("smtp", "alice@example.com", "nope-nope-nope", ctx());
@@ -85,7 +85,7 @@ forEachDialect((dialect, open) => {
 
     it("delays each failure longer, up to the cap, then blocks the account from that network", async (t) => {
       const store = await open(t);
-      const { authenticate, clock } = await setup(store, { blockAfterFailures: 6 });
+      const { authenticate, clock } = await setup(t, store, { blockAfterFailures: 6 });
       for (let i = 0; i < 6; i++) await authenticate("imap", "alice@example.com", `wrong-${i}`, ctx());
       assert.deepEqual(clock.sleeps, [2000, 4000, 8000, 15_000, 15_000, 15_000]);
       const blocked = await authenticate("imap", "alice@example.com", PASSWORD, ctx());
@@ -98,7 +98,7 @@ forEachDialect((dialect, open) => {
 
     it("checks no password while blocked", async (t) => {
       const store = await open(t);
-      const { authenticate, passwords } = await setup(store, { blockAfterFailures: 2 });
+      const { authenticate, passwords } = await setup(t, store, { blockAfterFailures: 2 });
       await authenticate("imap", "alice@example.com", "wrong-1", ctx());
       await authenticate("imap", "alice@example.com", "wrong-2", ctx());
       const before = passwords.verifies;
@@ -108,7 +108,7 @@ forEachDialect((dialect, open) => {
 
     it("counts IPv6 failures per /64 and IPv4-mapped IPv6 as IPv4", async (t) => {
       const store = await open(t);
-      const { authenticate } = await setup(store, { blockAfterFailures: 2 });
+      const { authenticate } = await setup(t, store, { blockAfterFailures: 2 });
       await authenticate("imap", "alice@example.com", "wrong-1", ctx("2001:db8:1:2::10"));
       await authenticate("imap", "alice@example.com", "wrong-2", ctx("2001:db8:1:2:ffff::99"));
       const sameNet = await authenticate("imap", "alice@example.com", PASSWORD, ctx("2001:db8:1:2::1"));
@@ -123,7 +123,7 @@ forEachDialect((dialect, open) => {
 
     it("counts 50 parallel failures as 50", async (t) => {
       const store = await open(t);
-      const { authenticate } = await setup(store, { blockAfterFailures: 100, failureDelayMs: 0 });
+      const { authenticate } = await setup(t, store, { blockAfterFailures: 100, failureDelayMs: 0 });
       await Promise.all(Array.from({ length: 50 }, (_, i) => authenticate("imap", "alice@example.com", `wrong-${i}`, ctx())));
       const keys = await store.throttle.get("acct:alice@example.com|net:198.51.100.7");
       assert.equal(keys?.failures, 50);
@@ -131,7 +131,7 @@ forEachDialect((dialect, open) => {
 
     it("a success clears the failure count", async (t) => {
       const store = await open(t);
-      const { authenticate, clock } = await setup(store);
+      const { authenticate, clock } = await setup(t, store);
       await authenticate("imap", "alice@example.com", "wrong-1", ctx());
       await authenticate("imap", "alice@example.com", PASSWORD, ctx());
       await authenticate("imap", "alice@example.com", "wrong-2", ctx());
@@ -140,7 +140,7 @@ forEachDialect((dialect, open) => {
 
     it("escapes control characters in the recorded name, so a crafted name cannot forge a log line", async (t) => {
       const store = await open(t);
-      const { authenticate } = await setup(store);
+      const { authenticate } = await setup(t, store);
       await authenticate("smtp", "evil\r\nrip=6.6.6.6 \u001b[31m", "x-password", ctx());
       const [record] = await store.loginRecords.list({ limit: 1 });
       assert.equal(record?.identity, "evil\\x0d\\x0arip=6.6.6.6 \\x1b[31m");
@@ -149,7 +149,7 @@ forEachDialect((dialect, open) => {
 
     it("stores argon2id with at least OWASP's parameters and upgrades a weaker hash on login", async (t) => {
       const store = await open(t);
-      const { authenticate, alice } = await setup(store);
+      const { authenticate, alice } = await setup(t, store);
       const [, algorithm, version, params, salt] = alice.passwordHash.split("$");
       assert.equal(algorithm, "argon2id");
       assert.equal(version, "v=19");

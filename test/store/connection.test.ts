@@ -62,7 +62,10 @@ describe("PostgreSQL set-up", { skip: pgSkip }, () => {
     );
     assert.deepEqual(
       tables.rows.map((r) => r.table_name),
-      ["addresses", "aliases", "auth_throttle", "domains", "group_members", "login_records", "mail_groups", "moat_migrations", "users"],
+      [
+        "addresses", "aliases", "auth_throttle", "dkim_keys", "domains", "group_members", "login_records", "mail_groups",
+        "mailboxes", "message_bodies", "messages", "moat_migrations", "outbound_messages", "outbound_recipients", "quota_usage", "users",
+      ],
     );
     const collation = await admin.query<{ collation_name: string | null }>(
       "select collation_name from information_schema.columns where table_schema = $1 and table_name = 'users' and column_name = 'address'",

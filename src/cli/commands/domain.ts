@@ -1,7 +1,8 @@
-// moat domain add|list|remove
+// moat domain add|list|remove|dkim
 import type { Command } from "commander";
 import { displayDomain } from "../../mail/address.js";
 import type { Domain } from "../../core/accounts/types.js";
+import { DkimService } from "../../core/delivery/dkim.js";
 import { outputOf, withMoat, type CliIo } from "../context.js";
 import { formatTime } from "../output.js";
 
@@ -30,6 +31,20 @@ export function domainCommand(program: Command, io: CliIo): void {
           { DOMAIN: (d) => displayDomain(d.name), ASCII: (d) => d.name, CREATED: (d) => formatTime(d.createdAt) },
           domainJson,
         );
+      }),
+    );
+
+  domain
+    .command("dkim <domain>")
+    .description("print the DNS TXT record that publishes the domain's DKIM key")
+    .action((name: string, _o, cmd: Command) =>
+      withMoat(cmd, async (moat) => {
+        // Makes the key on first use for a domain added before keys were generated.
+        const dkim = new DkimService(moat.store, moat.clock, moat.loaded.settings.dkim.selector);
+        const record = await dkim.dnsRecord(name);
+        // Zone-file form: TXT values over 255 bytes are several quoted strings (RFC 1035 §3.3.14).
+        const quoted = record.strings.map((part) => `"${part}"`).join(" ");
+        outputOf(cmd, io).object(`${record.name}. IN TXT ${quoted}`, { name: record.name, type: record.type, value: record.value });
       }),
     );
 

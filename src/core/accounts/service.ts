@@ -6,6 +6,7 @@ import { MoatError } from "../../shared/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { Store } from "../ports/store.js";
 import { checkPasswordShape, type PasswordHasher } from "../auth/passwords.js";
+import type { MailStore } from "../mailstore/service.js";
 import type { Alias, Domain, GroupMember, MailGroup, Role, User, UserStatus } from "./types.js";
 
 export interface NewUserInput {
@@ -28,17 +29,27 @@ function domainName(input: string): DomainName {
   return parsed.value;
 }
 
+/** What other services do when accounts change, injected so accounts/ imports none of them. */
+export interface AccountHooks {
+  /** After a domain is added, e.g. make its DKIM key (delivery/dkim.ts DkimService.ensureKey). */
+  readonly onDomainAdded?: (domain: Domain) => Promise<unknown>;
+}
+
 export class AccountService {
   constructor(
     private readonly store: Store,
     private readonly passwords: PasswordHasher,
     private readonly clock: Clock,
+    private readonly mailstore: MailStore,
+    private readonly hooks: AccountHooks = {},
   ) {}
 
   async addDomain(name: string): Promise<Domain> {
     const domain = domainName(name);
     if (await this.store.domains.findByName(domain)) throw new MoatError("domain_exists", `the domain ${domain} already exists`);
-    return this.store.domains.create(domain, this.clock.now());
+    const created = await this.store.domains.create(domain, this.clock.now());
+    await this.hooks.onDomainAdded?.(created);
+    return created;
   }
 
   listDomains(): Promise<Domain[]> {
@@ -69,14 +80,20 @@ export class AccountService {
     if (input.quotaBytes !== undefined && (!Number.isSafeInteger(input.quotaBytes) || input.quotaBytes < 0)) {
       throw new MoatError("invalid_input", "the quota must be a whole number of bytes, 0 for none");
     }
-    return this.store.users.create({
-      domainId: domain.id,
-      address: addr,
-      displayName: (input.displayName ?? "").trim(),
-      role: input.role ?? "user",
-      quotaBytes: input.quotaBytes ?? 0,
-      passwordHash: await this.passwords.hash(input.password),
-      now: this.clock.now(),
+    const passwordHash = await this.passwords.hash(input.password);
+    // The user and their folders exist together or not at all.
+    return this.store.transaction(async (tx) => {
+      const user = await tx.users.create({
+        domainId: domain.id,
+        address: addr,
+        displayName: (input.displayName ?? "").trim(),
+        role: input.role ?? "user",
+        quotaBytes: input.quotaBytes ?? 0,
+        passwordHash,
+        now: this.clock.now(),
+      });
+      await this.mailstore.createDefaultMailboxes(tx, user.id);
+      return user;
     });
   }
 

@@ -2,6 +2,8 @@
 // PostgreSQL; core never sees SQL or the dialect.
 import type { Address, DomainName } from "../../mail/address.js";
 import type { Alias, Domain, EpochMs, GroupMember, MailGroup, Role, User, UserStatus } from "../accounts/types.js";
+import type { MailboxRepository, MessageRepository, QuotaRepository } from "./mailstore.js";
+import type { DkimKeyRepository, OutboundRepository } from "./queue.js";
 import type { Channel, LoginRecord, NewLoginRecord, ThrottleState } from "../auth/types.js";
 
 export interface DomainRepository {
@@ -100,6 +102,11 @@ export interface Store {
   readonly groups: GroupRepository;
   readonly loginRecords: LoginRecordRepository;
   readonly throttle: ThrottleRepository;
+  readonly mailboxes: MailboxRepository;
+  readonly messages: MessageRepository;
+  readonly quota: QuotaRepository;
+  readonly outbound: OutboundRepository;
+  readonly dkimKeys: DkimKeyRepository;
   /** Runs fn with repositories bound to one transaction; commits if it resolves. */
   transaction<T>(fn: (tx: Omit<Store, "transaction" | "close">) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -12,6 +12,8 @@ import { sql, type Kysely, type Migration } from "kysely";
 import { MoatError } from "../../shared/errors.js";
 import type { Database, SqlDialect } from "../schema.js";
 import { initial } from "./0001_initial.js";
+import { mailstore } from "./0002_mailstore.js";
+import { queue } from "./0003_queue.js";
 
 export const migrationTable = "moat_migrations";
 
@@ -21,6 +23,8 @@ const pgLockKey = 0x6d6f6174; // "moat"
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     "0001_initial": initial(dialect),
+    "0002_mailstore": mailstore(dialect),
+    "0003_queue": queue(dialect),
   };
 }
 

@@ -1,0 +1,90 @@
+// Mailbox operations shared by every channel: SMTP delivery now; IMAP, POP3 and the web API
+// later. A body is indexed once (mail/mime) and stored once per content; each mailbox that
+// receives it gets a row with its own UID and MODSEQ.
+import { createHash } from "node:crypto";
+import { indexMessage, type MessageIndex } from "../../mail/mime/index-message.js";
+import type { EpochMs } from "../accounts/types.js";
+import type { BlobStore } from "../ports/blobs.js";
+import type { Clock } from "../ports/clock.js";
+import type { SpecialUse, StoredMessage } from "../ports/mailstore.js";
+import type { Store } from "../ports/store.js";
+
+/** The folders every new user gets (RFC 6154 special use), in the order clients show them. */
+export const defaultMailboxes: ReadonlyArray<{ name: string; specialUse: SpecialUse | null }> = [
+  { name: "INBOX", specialUse: null },
+  { name: "Drafts", specialUse: "\\Drafts" },
+  { name: "Sent", specialUse: "\\Sent" },
+  { name: "Junk", specialUse: "\\Junk" },
+  { name: "Trash", specialUse: "\\Trash" },
+  { name: "Archive", specialUse: "\\Archive" },
+];
+
+/** Bodies up to this size are kept in the database row: one commit stores the whole delivery. */
+export const inlineBodyLimit = 256 * 1024;
+
+type Tx = Omit<Store, "transaction" | "close">;
+
+/** A message ready to be written: hashed, indexed, and (when large) already in the blob store. */
+export interface PreparedBody {
+  readonly hash: string;
+  readonly size: number;
+  readonly inline: Buffer | null;
+  readonly index: MessageIndex;
+}
+
+export interface LocalTarget {
+  readonly userId: number;
+  readonly mailboxId: number;
+}
+
+export class MailStore {
+  constructor(
+    private readonly store: Store,
+    private readonly blobs: BlobStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** UIDVALIDITY for new mailboxes: seconds since the epoch, as Dovecot uses. */
+  private uidValidity(now: EpochMs): number {
+    return Math.floor(now / 1000);
+  }
+
+  async createDefaultMailboxes(tx: Tx, userId: number): Promise<void> {
+    const now = this.clock.now();
+    await tx.mailboxes.create(userId, defaultMailboxes, this.uidValidity(now), now);
+  }
+
+  /** Hashes and indexes the raw message; a large body goes to the blob store (durably) now. */
+  async prepare(raw: Buffer): Promise<PreparedBody> {
+    const hash = createHash("sha256").update(raw).digest("hex");
+    const index = indexMessage(raw);
+    if (raw.length <= inlineBodyLimit) return { hash, size: raw.length, inline: raw, index };
+    await this.blobs.put(raw);
+    return { hash, size: raw.length, inline: null, index };
+  }
+
+  /** Writes the body once and a message row into each target mailbox, inside the caller's transaction. */
+  async deliver(tx: Tx, body: PreparedBody, targets: readonly LocalTarget[], flags: readonly string[] = []): Promise<StoredMessage[]> {
+    if (targets.length === 0) return [];
+    const now = this.clock.now();
+    await tx.messages.putBody({ hash: body.hash, size: body.size, inline: body.inline, index: body.index, now });
+    const stored: StoredMessage[] = [];
+    for (const target of targets) {
+      stored.push(await tx.messages.append(target.mailboxId, { bodyHash: body.hash, size: body.size, flags, internalDate: now }));
+      await tx.quota.add(target.userId, body.size);
+    }
+    return stored;
+  }
+
+  /** Keeps the body (for the outbound queue) even when no local mailbox receives it. */
+  async keep(tx: Tx, body: PreparedBody): Promise<void> {
+    await tx.messages.putBody({ hash: body.hash, size: body.size, inline: body.inline, index: body.index, now: this.clock.now() });
+  }
+
+  /** The raw bytes of a stored body. */
+  async read(hash: string): Promise<Buffer | undefined> {
+    const body = await this.store.messages.getBody(hash);
+    if (!body) return undefined;
+    return body.inline ?? (await this.blobs.get(hash));
+  }
+}

@@ -1,0 +1,64 @@
+// Mailboxes and their IMAP counters (UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ).
+import type { Kysely, Selectable } from "kysely";
+import type { EpochMs } from "../../core/accounts/types.js";
+import type { Mailbox, MailboxRepository, SpecialUse } from "../../core/ports/mailstore.js";
+import type { Database, MailboxesTable } from "../schema.js";
+
+function toMailbox(row: Selectable<MailboxesTable>): Mailbox {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    name: row.name,
+    specialUse: row.special_use,
+    uidValidity: row.uid_validity,
+    uidNext: row.uid_next,
+    highestModseq: row.highest_modseq,
+    subscribed: row.subscribed === 1,
+    createdAt: row.created_at,
+  };
+}
+
+export function mailboxRepository(db: Kysely<Database>): MailboxRepository {
+  return {
+    async create(userId, boxes, uidValidity: number, now: EpochMs): Promise<Mailbox[]> {
+      if (boxes.length === 0) return [];
+      const rows = await db
+        .insertInto("mailboxes")
+        .values(
+          boxes.map((b) => ({
+            user_id: userId,
+            name: b.name,
+            special_use: b.specialUse,
+            uid_validity: uidValidity,
+            uid_next: 1,
+            highest_modseq: 1,
+            subscribed: 1,
+            created_at: now,
+          })),
+        )
+        .returningAll()
+        .execute();
+      return rows.map(toMailbox);
+    },
+
+    async findByName(userId: number, name: string): Promise<Mailbox | undefined> {
+      const row = await db.selectFrom("mailboxes").selectAll().where("user_id", "=", userId).where("name", "=", name).executeTakeFirst();
+      return row && toMailbox(row);
+    },
+
+    async findSpecial(userId: number, specialUse: SpecialUse): Promise<Mailbox | undefined> {
+      const row = await db
+        .selectFrom("mailboxes")
+        .selectAll()
+        .where("user_id", "=", userId)
+        .where("special_use", "=", specialUse)
+        .orderBy("id")
+        .executeTakeFirst();
+      return row && toMailbox(row);
+    },
+
+    async list(userId: number): Promise<Mailbox[]> {
+      return (await db.selectFrom("mailboxes").selectAll().where("user_id", "=", userId).orderBy("name").execute()).map(toMailbox);
+    },
+  };
+}

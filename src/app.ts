@@ -107,6 +107,7 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     routes: routeTable(settings.relay),
     requireTls: settings.relay.require_tls,
     concurrency: settings.queue.concurrency,
+    pollIntervalMs: settings.queue.poll_seconds * 1000,
     dkim,
     soleRunner: !settings.database.url,
     logger,

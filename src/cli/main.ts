@@ -7,6 +7,7 @@ import { domainCommand } from "./commands/domain.js";
 import { groupCommand } from "./commands/group.js";
 import { lifecycleCommands } from "./commands/lifecycle.js";
 import { loginsCommand } from "./commands/logins.js";
+import { queueCommand } from "./commands/queue.js";
 import { userCommand } from "./commands/user.js";
 import type { CliIo } from "./context.js";
 
@@ -32,6 +33,7 @@ export function buildProgram(io: CliIo, stderr: (text: string) => void): Command
   aliasCommand(program, io);
   groupCommand(program, io);
   loginsCommand(program, io);
+  queueCommand(program, io);
   // Every subcommand reports errors through runCli, not by exiting itself.
   const seal = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: stderr, outputError: () => undefined });

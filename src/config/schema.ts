@@ -127,6 +127,7 @@ export function settingsSchema(privileged: boolean) {
         retry_max_minutes: int(1, 10_080).default(240).describe("the longest wait between two delivery attempts"),
         give_up_hours: int(1, 2160).default(120).describe("after this, a message still undelivered is returned to its sender"),
         concurrency: int(1, 1000).default(20).describe("outbound deliveries in progress at once"),
+        poll_seconds: int(1, 3600).default(30).describe("how often the queue is checked for due retries (new mail starts at once)"),
       })
       .prefault({}),
     relay: z

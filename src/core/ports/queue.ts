@@ -100,6 +100,8 @@ export interface OutboundRepository {
    * a runner that knows it is the queue's sole user (one node, at start-up).
    */
   recoverStale(now: EpochMs, all?: boolean): Promise<number>;
+  /** Makes every waiting recipient due now (an admin's "flush the queue"); returns how many. */
+  retryNow(now: EpochMs): Promise<number>;
   /** Deletes messages created before the cut-off whose recipients are all final; returns how many. */
   prune(olderThan: EpochMs): Promise<number>;
 }

@@ -192,6 +192,16 @@ export function outboundRepository(db: Kysely<Database>, dialect: SqlDialect): O
       return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
     },
 
+    async retryNow(now: EpochMs): Promise<number> {
+      const result = await db
+        .updateTable("outbound_recipients")
+        .set({ next_attempt_at: now })
+        .where("status", "=", "queued")
+        .where("next_attempt_at", ">", now)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
     async recoverStale(now: EpochMs, all = false): Promise<number> {
       let q = db.updateTable("outbound_recipients").set({ status: "queued", next_attempt_at: now }).where("status", "=", "delivering");
       if (!all) q = q.where("next_attempt_at", "<=", now);

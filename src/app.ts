@@ -5,6 +5,8 @@ import type { LoadedSettings } from "./config/load.js";
 import { AccountService } from "./core/accounts/service.js";
 import { createAuthenticator, type Authenticate } from "./core/auth/authenticate.js";
 import { createPasswordHasher } from "./core/auth/passwords.js";
+import { InProcessMailboxEvents, publishDeliveries, type MailboxEvents } from "./core/mailstore/events.js";
+import { MailboxOperations } from "./core/mailstore/operations.js";
 import { MailStore } from "./core/mailstore/service.js";
 import { systemClock, type Clock } from "./core/ports/clock.js";
 import type { Store } from "./core/ports/store.js";
@@ -34,6 +36,9 @@ export interface Moat {
   readonly authenticate: Authenticate;
   readonly dns: DnsResolver;
   readonly flow: MailFlow;
+  readonly events: MailboxEvents;
+  /** Mailbox operations shared by IMAP, POP3 and the web API. */
+  readonly mailboxes: MailboxOperations;
   /** Not running until start() (only `moat start` delivers; admin commands never do). */
   readonly outbound: OutboundDelivery;
   close(): Promise<void>;
@@ -83,9 +88,13 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
   };
   // eslint-disable-next-line prefer-const -- the runner and the flow refer to each other
   let outbound: OutboundDelivery;
+  // Deliveries announce new mail after their commit, so IMAP IDLE sessions hear of it at once.
+  const events = new InProcessMailboxEvents((err) => logger.warn({ err }, "mailbox listener failed"));
+  const announced = publishDeliveries(store, mailstore, events);
+  const mailboxes = new MailboxOperations(store, blobs, clock, events);
   const flow = createMailFlow({
-    store,
-    mailstore,
+    store: announced.store,
+    mailstore: announced.mailstore,
     clock,
     dns,
     hostname: settings.server.hostname,
@@ -129,6 +138,8 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     dns,
     flow,
     outbound,
+    events,
+    mailboxes,
     close: async () => {
       await outbound.stop();
       await store.close();

@@ -11,6 +11,7 @@ import { CidrSet } from "./shared/ip.js";
 import { MoatError } from "./shared/errors.js";
 import type { Logger } from "./shared/logger.js";
 import { startSmtpServer, type SmtpRole } from "./protocols/smtp/server/server.js";
+import { startImapServer, type ImapBackend } from "./protocols/imap/server.js";
 import { startHttpServer } from "./web/server.js";
 
 export type Ports = Partial<Record<ListenerName, number>>;
@@ -26,10 +27,21 @@ export interface RunningServer {
 /** The SMTP listeners and the role each plays. */
 const smtpRoles: Partial<Record<ListenerName, SmtpRole>> = { smtp: "mx", submission: "submission", submissions: "submissions" };
 
+/** The IMAP listeners and whether TLS starts at connect (993) or with STARTTLS (143). */
+const imapListeners: Partial<Record<ListenerName, { implicitTls: boolean }>> = { imap: { implicitTls: false }, imaps: { implicitTls: true } };
+
+/** What IMAP needs from Moat; the body index is read through the store here, where store/ may be reached. */
+function imapBackend(moat: Moat): ImapBackend {
+  return {
+    authenticate: moat.authenticate,
+    mailboxes: moat.mailboxes,
+    events: moat.events,
+    bodyIndex: async (hash) => (await moat.store.messages.getBody(hash))?.index,
+  };
+}
+
 /** Listeners whose protocol is not served yet, and whether TLS starts at connect. */
 const unservedListeners: Partial<Record<ListenerName, { protocol: MailProtocol; implicitTls: boolean }>> = {
-  imap: { protocol: "imap", implicitTls: false },
-  imaps: { protocol: "imap", implicitTls: true },
   pop3: { protocol: "pop3", implicitTls: false },
   pop3s: { protocol: "pop3", implicitTls: true },
 };
@@ -102,6 +114,25 @@ export async function startServer(loaded: LoadedSettings, logger: Logger): Promi
         );
         running.push(smtp);
         ports[name] = smtp.port;
+        continue;
+      }
+      const imap = imapListeners[name];
+      if (imap) {
+        const server = await bind(name, host, conf.port, () =>
+          startImapServer({
+            implicitTls: imap.implicitTls,
+            host,
+            port: conf.port,
+            hostname: settings.server.hostname,
+            tls,
+            trustedProxies,
+            backend: imapBackend(moat),
+            limits: { maxMessageBytes: settings.mail.max_message_bytes },
+            logger,
+          }),
+        );
+        running.push(server);
+        ports[name] = server.port;
         continue;
       }
       const { protocol, implicitTls } = unservedListeners[name]!;

@@ -17,6 +17,11 @@ export const errorCodes = {
   member_not_found: "not a member of the group",
   invalid_password: "the password is not acceptable",
   config_invalid: "the settings are not valid",
+  over_quota: "the mailbox is over its storage quota",
+  mailbox_not_found: "no such mailbox",
+  mailbox_exists: "the mailbox already exists",
+  mailbox_not_empty: "the mailbox has child mailboxes",
+  mailbox_protected: "INBOX cannot be deleted",
   internal: "internal error",
 } as const;
 

@@ -6,7 +6,8 @@ import { TransactionGuard } from "./guard.js";
 import { migrateToLatest } from "./migrations/index.js";
 import { assertSchemaName, postgresDialect, postgresPool } from "./postgres.js";
 import type { Database, SqlDialect } from "./schema.js";
-import { openSqliteDatabase, sqliteDialect } from "./sqlite.js";
+import type { CommitPath } from "./group-commit.js";
+import { openSqliteDatabase, sqliteCommitPath, sqliteDialect, walSyncFor } from "./sqlite.js";
 import { createStore } from "./store.js";
 
 export interface OpenStoreOptions {
@@ -20,7 +21,7 @@ export interface OpenStoreOptions {
 
 /** Opens the database named by the options and brings its schema up to date. */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  const { dialectName, dialect, schema } = chooseDialect(options);
+  const { dialectName, dialect, schema, commitPath } = chooseDialect(options);
   const guard = new TransactionGuard();
   const db = new Kysely<Database>({ dialect: guard.wrap(dialect) });
   try {
@@ -29,10 +30,10 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     await db.destroy();
     throw err;
   }
-  return createStore(db, dialectName, guard);
+  return createStore(db, dialectName, guard, commitPath);
 }
 
-function chooseDialect(options: OpenStoreOptions): { dialectName: SqlDialect; dialect: Dialect; schema?: string } {
+function chooseDialect(options: OpenStoreOptions): { dialectName: SqlDialect; dialect: Dialect; schema?: string; commitPath?: CommitPath } {
   if (options.databaseUrl !== undefined && options.databaseUrl !== "") {
     if (!/^postgres(ql)?:\/\//i.test(options.databaseUrl)) {
       // Never echo the URL: it may carry a password.
@@ -45,7 +46,9 @@ function chooseDialect(options: OpenStoreOptions): { dialectName: SqlDialect; di
   if (options.sqlitePath === undefined || options.sqlitePath === "") {
     throw new MoatError("config_invalid", "no database configured: set a PostgreSQL URL or an SQLite file");
   }
-  return { dialectName: "sqlite", dialect: sqliteDialect(openSqliteDatabase(options.sqlitePath)) };
+  const database = openSqliteDatabase(options.sqlitePath);
+  const wal = walSyncFor(database);
+  return { dialectName: "sqlite", dialect: sqliteDialect(database, wal), ...(wal ? { commitPath: sqliteCommitPath(wal) } : {}) };
 }
 
 async function prepare(db: Kysely<Database>, dialect: SqlDialect, schema: string | undefined): Promise<void> {

@@ -100,6 +100,8 @@ export interface MailboxesTable {
   /** 0 or 1: SQLite has no boolean. */
   subscribed: number;
   created_at: EpochMs;
+  /** UIDs from here on are \Recent for the next session that selects the mailbox (0004). */
+  first_recent_uid: Generated<number>;
 }
 
 export interface MessageBodiesTable {
@@ -120,6 +122,19 @@ export interface MessagesTable {
   /** Space-separated, as IMAP spells them ("\\Seen $Label1"). */
   flags: string;
   internal_date: EpochMs;
+}
+
+/** A UID expunged from a mailbox and the MODSEQ of the expunge, for QRESYNC VANISHED (0004). */
+export interface ExpungedTable {
+  mailbox_id: number;
+  uid: number;
+  modseq: number;
+}
+
+/** The last UIDVALIDITY given to one of the user's mailboxes, so none is ever given twice (0004). */
+export interface MailboxUidValidityTable {
+  user_id: number;
+  last_value: number;
 }
 
 export interface QuotaUsageTable {
@@ -181,4 +196,6 @@ export interface Database {
   outbound_messages: OutboundMessagesTable;
   outbound_recipients: OutboundRecipientsTable;
   dkim_keys: DkimKeysTable;
+  expunged: ExpungedTable;
+  mailbox_uid_validity: MailboxUidValidityTable;
 }

@@ -3,17 +3,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import {
-  CompiledQuery,
-  SqliteAdapter,
-  SqliteDialect,
-  SqliteDriver,
-  type DatabaseConnection,
-  type DialectAdapter,
-  type Driver,
-  type SqliteDialectConfig,
-} from "kysely";
+import { CompiledQuery, SqliteAdapter, SqliteDialect, type DialectAdapter, type Driver } from "kysely";
 import { MoatError } from "../shared/errors.js";
+import type { CommitPath } from "./group-commit.js";
+import { MoatSqliteDriver } from "./sqlite-driver.js";
+import { WalSync } from "./wal-sync.js";
 
 /**
  * How long a write waits for another process (e.g. the `moat` CLI next to the server) to
@@ -49,17 +43,6 @@ export function openSqliteDatabase(file: string): SqliteDatabase {
 }
 
 /**
- * BEGIN IMMEDIATE takes the write lock when the transaction starts. With a plain (deferred)
- * BEGIN a transaction that reads and then writes fails with SQLITE_BUSY — without waiting
- * for busy_timeout — if another process wrote in between; with IMMEDIATE it waits its turn.
- */
-class ImmediateSqliteDriver extends SqliteDriver implements Driver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
-  }
-}
-
-/**
  * SQLite runs DDL inside transactions; Kysely's adapter says otherwise only to be safe. Saying
  * yes makes the Migrator wrap each run in one (immediate) transaction: a crash mid-migration
  * leaves the old schema, and a second process starting at the same moment waits instead of
@@ -71,16 +54,19 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/** Kysely's SQLite dialect with our driver (statement cache, BEGIN IMMEDIATE: sqlite-driver.ts). */
 class MoatSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
+  readonly #database: SqliteDatabase;
+  readonly #wal: WalSync | undefined;
 
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.#config = config;
+  constructor(database: SqliteDatabase, wal: WalSync | undefined) {
+    super({ database });
+    this.#database = database;
+    this.#wal = wal;
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new MoatSqliteDriver(this.#database, this.#wal);
   }
 
   override createAdapter(): DialectAdapter {
@@ -88,6 +74,35 @@ class MoatSqliteDialect extends SqliteDialect {
   }
 }
 
-export function sqliteDialect(database: SqliteDatabase): SqliteDialect {
-  return new MoatSqliteDialect({ database });
+/** `wal` (walSyncFor) is closed with the database. */
+export function sqliteDialect(database: SqliteDatabase, wal?: WalSync): SqliteDialect {
+  return new MoatSqliteDialect(database, wal);
 }
+
+/** What group transactions wait for (wal-sync.ts); none for an in-memory database. */
+export function walSyncFor(database: SqliteDatabase): WalSync | undefined {
+  return database.memory ? undefined : new WalSync(database.name);
+}
+
+/**
+ * How a group of deliveries commits on SQLite (group-commit.ts, wal-sync.ts): without an fsync,
+ * on the one connection held from before BEGIN until synchronous is FULL again, so no other
+ * statement ever runs with NORMAL; what the callers then wait for, off the event loop, is a
+ * sync of the WAL shared with every batch that committed meanwhile.
+ */
+export function sqliteCommitPath(wal: WalSync): CommitPath {
+  return async (db, body) => {
+    await db.connection().execute(async (conn) => {
+      await conn.executeQuery(syncNormal);
+      try {
+        await conn.transaction().execute(body);
+      } finally {
+        await conn.executeQuery(syncFull);
+      }
+    });
+    return { synced: wal.sync() };
+  };
+}
+
+const syncNormal = CompiledQuery.raw("pragma synchronous = normal");
+const syncFull = CompiledQuery.raw("pragma synchronous = full");

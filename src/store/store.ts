@@ -1,19 +1,23 @@
 // Assembles the Store port from the repositories, once for both dialects.
 import type { Kysely } from "kysely";
-import type { Store } from "../core/ports/store.js";
+import type { Store, TransactionOptions } from "../core/ports/store.js";
 import type { TransactionGuard } from "./guard.js";
+import { addressRepository } from "./repositories/addresses.js";
 import { aliasRepository } from "./repositories/aliases.js";
 import { dkimKeyRepository } from "./repositories/dkim-keys.js";
 import { domainRepository } from "./repositories/domains.js";
 import { groupRepository } from "./repositories/groups.js";
 import { loginRecordRepository } from "./repositories/login-records.js";
+import { mailboxTreeRepository } from "./repositories/mailbox-tree.js";
 import { mailboxRepository } from "./repositories/mailboxes.js";
+import { messageStateRepository } from "./repositories/message-state.js";
 import { messageRepository } from "./repositories/messages.js";
 import { outboundRepository } from "./repositories/outbound.js";
 import { quotaRepository } from "./repositories/quota.js";
 import { throttleRepository } from "./repositories/throttle.js";
 import { userRepository } from "./repositories/users.js";
 import type { Database, SqlDialect } from "./schema.js";
+import { GroupCommitter, plainCommit, type CommitPath } from "./group-commit.js";
 
 export type Repositories = Omit<Store, "transaction" | "close">;
 
@@ -23,6 +27,7 @@ function repositories(db: Kysely<Database>, dialect: SqlDialect): Repositories {
     dialect,
     domains: domainRepository(db),
     users: userRepository(db),
+    addresses: addressRepository(db),
     aliases: aliasRepository(db),
     groups: groupRepository(db),
     loginRecords: loginRecordRepository(db),
@@ -30,20 +35,31 @@ function repositories(db: Kysely<Database>, dialect: SqlDialect): Repositories {
     mailboxes: mailboxRepository(db),
     messages: messageRepository(db),
     quota: quotaRepository(db),
+    mailboxTree: mailboxTreeRepository(db),
+    messageState: messageStateRepository(db),
     outbound: outboundRepository(db, dialect),
     dkimKeys: dkimKeyRepository(db),
   };
 }
 
-export function createStore(db: Kysely<Database>, dialect: SqlDialect, guard: TransactionGuard): Store {
+/** `commitPath`: how group transactions commit (group-commit.ts); SQLite passes its own. */
+export function createStore(db: Kysely<Database>, dialect: SqlDialect, guard: TransactionGuard, commitPath: CommitPath = plainCommit): Store {
   let closed: Promise<void> | undefined;
+  // SQLite has one connection: one batch in its transaction at a time (the next may run while
+  // one waits for its WAL sync). PostgreSQL runs a few over its pool rather than queue every
+  // delivery behind one connection's round trips.
+  const grouped = new GroupCommitter(db, (trx) => repositories(trx, dialect), guard, commitPath, {
+    maxBatch: 64,
+    concurrency: dialect === "sqlite" ? 1 : 4,
+  });
   return {
     ...repositories(db, dialect),
 
     // Kysely commits when fn resolves and rolls back when it throws. On SQLite the one
     // connection is held until then, so other transactions and queries wait their turn (Kysely
     // queues them) instead of running inside this one; keep transactions short.
-    transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
+    transaction<T>(fn: (tx: Repositories) => Promise<T>, options?: TransactionOptions): Promise<T> {
+      if (options?.group === true) return grouped.run(fn);
       return db.transaction().execute((trx) => guard.inside(() => fn(repositories(trx, dialect))));
     },
 

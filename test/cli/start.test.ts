@@ -90,8 +90,8 @@ describe("moat start", () => {
       smtp: /^220 \S+ ESMTP/,
       submission: /^220 \S+ ESMTP/,
       submissions: /^220 \S+ ESMTP/,
-      imap: /^\* BYE \[UNAVAILABLE\] /,
-      imaps: /^\* BYE \[UNAVAILABLE\] /,
+      imap: /^\* OK \[CAPABILITY [^\]]*\] [\s\S]*\* BYE [\s\S]*a1 OK /,
+      imaps: /^\* OK \[CAPABILITY [^\]]*\] [\s\S]*\* BYE [\s\S]*a1 OK /,
       pop3: /^-ERR \[SYS\/TEMP\] /,
       pop3s: /^-ERR \[SYS\/TEMP\] /,
     };
@@ -106,6 +106,11 @@ describe("moat start", () => {
       if (name.startsWith("s")) {
         await client.until((text) => text.includes("\r\n"));
         await client.write("QUIT\r\n");
+      }
+      // IMAP greets with * OK and waits; LOGOUT ends it.
+      if (name.startsWith("imap")) {
+        await client.until((text) => text.includes("\r\n"));
+        await client.write("a1 LOGOUT\r\n");
       }
       await client.closed;
       assert.match(client.text, pattern, name);

@@ -63,8 +63,9 @@ describe("PostgreSQL set-up", { skip: pgSkip }, () => {
     assert.deepEqual(
       tables.rows.map((r) => r.table_name),
       [
-        "addresses", "aliases", "auth_throttle", "dkim_keys", "domains", "group_members", "login_records", "mail_groups",
-        "mailboxes", "message_bodies", "messages", "moat_migrations", "outbound_messages", "outbound_recipients", "quota_usage", "users",
+        "addresses", "aliases", "auth_throttle", "dkim_keys", "domains", "expunged", "group_members", "login_records", "mail_groups",
+        "mailbox_uid_validity", "mailboxes", "message_bodies", "messages", "moat_migrations", "outbound_messages", "outbound_recipients",
+        "quota_usage", "users",
       ],
     );
     const collation = await admin.query<{ collation_name: string | null }>(

@@ -102,8 +102,18 @@ export function lookupZone(zone: Zone, name: string, type: RecordType): unknown[
   return records.map((r) => (Array.isArray(r) ? [...(r as unknown[])] : typeof r === "object" && r !== null ? { ...r } : r));
 }
 
-/** An Error shaped like node's DNS errors (code, syscall "queryMx", hostname), which mailauth reads. */
+/**
+ * An Error shaped like node's DNS errors (code, syscall "queryMx", hostname), which mailauth
+ * reads. Without a stack: it is an answer, not a fault, and capturing one cost more than the
+ * rest of a lookup (mailauth asks several names per inbound message).
+ */
 export function dnsError(code: string, type: RecordType, hostname: string): Error {
   const syscall = `query${type[0]}${type.slice(1).toLowerCase()}`;
-  return Object.assign(new Error(`${syscall} ${code} ${hostname}`), { code, syscall, hostname });
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return Object.assign(new Error(`${syscall} ${code} ${hostname}`), { code, syscall, hostname });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }

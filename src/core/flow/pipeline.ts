@@ -3,9 +3,9 @@
 // session refuse early. Stages run in order; the policy stages of issue 7 slot in between
 // sender checks and delivery. process() resolves "accept" only after one committed transaction
 // holds the message for every local recipient and every remote one in the outbound queue.
-import { randomBytes } from "node:crypto";
 import { domainOf, type Address } from "../../mail/address.js";
 import { failpoint } from "../../shared/failpoints.js";
+import { randomId } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
 import type { LocalTarget, MailStore, PreparedBody } from "../mailstore/service.js";
 import type { Clock } from "../ports/clock.js";
@@ -44,7 +44,7 @@ const reject = (reason: Extract<Verdict, { kind: "reject" }>["reason"], text: st
 const tempfail = (reason: Extract<Verdict, { kind: "tempfail" }>["reason"], text: string): Verdict => ({ kind: "tempfail", reason, text });
 
 export function newMessageId(): string {
-  return randomBytes(9).toString("base64url").toUpperCase().replace(/[-_]/g, "X");
+  return randomId(9).toUpperCase().replace(/[-_]/g, "X");
 }
 
 export function createMailFlow(deps: MailFlowDeps): MailFlow {
@@ -106,6 +106,12 @@ export function createMailFlow(deps: MailFlowDeps): MailFlow {
     const folder = dmarc === "quarantine" ? "\\Junk" : null;
     const targets: LocalTarget[] = [];
     for (const user of expansion.users) {
+      // The INBOX came with the recipient's lookup; another folder (or none found) is asked for.
+      const known = folder ? undefined : expansion.inboxes.get(user.id);
+      if (known !== undefined) {
+        targets.push({ userId: user.id, mailboxId: known });
+        continue;
+      }
       const box = folder ? await store.mailboxes.findSpecial(user.id, folder) : await store.mailboxes.findByName(user.id, "INBOX");
       const inbox = box ?? (await store.mailboxes.findByName(user.id, "INBOX"));
       if (inbox) targets.push({ userId: user.id, mailboxId: inbox.id });
@@ -117,7 +123,9 @@ export function createMailFlow(deps: MailFlowDeps): MailFlow {
         await deps.enqueueRemote(tx, { body, mailFrom: envelope.mailFrom, recipients: expansion.remote, origin, envelope, id });
       }
       failpoint("flow.before_commit");
-    });
+      // Group commit: deliveries committing together share one flush to disk, off the event
+      // loop; this still resolves only once the message is on stable storage (ports/store.ts).
+    }, { group: true });
     failpoint("flow.after_commit");
     if (expansion.remote.length > 0) deps.onQueued?.();
     deps.logger?.info({ id, local: targets.length, remote: expansion.remote.length, dropped: expansion.dropped.length, size: body.size }, "message accepted");

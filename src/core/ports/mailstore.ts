@@ -63,3 +63,87 @@ export interface QuotaRepository {
   /** Adds (or, negative, removes) bytes from the user's usage. */
   add(userId: number, bytes: number): Promise<void>;
 }
+
+// ---- Mailbox operations shared by IMAP, POP3 and the web API (core/mailstore/operations.ts).
+
+/** Inclusive UID ranges ([[1, 4], [9, 9]] is 1:4,9); the protocol resolves "*" before this. */
+export type UidSet = ReadonlyArray<readonly [from: number, to: number]>;
+
+export interface MailboxStatus {
+  readonly messages: number;
+  readonly unseen: number;
+  readonly recent: number;
+  readonly uidNext: number;
+  readonly uidValidity: number;
+  readonly highestModseq: number;
+  /** Bytes of all messages (RFC 8438 STATUS SIZE). */
+  readonly size: number;
+}
+
+/** The counters after taking a new MODSEQ (and, for copies, a block of UIDs). */
+export interface MailboxCounters {
+  readonly uidValidity: number;
+  /** The first UID of the block taken (UIDNEXT before the call). */
+  readonly firstUid: number;
+  readonly modseq: number;
+}
+
+/** Mailbox create, rename, delete and per-mailbox counters. */
+export interface MailboxTreeRepository {
+  findById(id: number): Promise<Mailbox | undefined>;
+  /** undefined when the user already has a mailbox of that name. */
+  insert(userId: number, box: { name: string; specialUse: SpecialUse | null; uidValidity: number; now: EpochMs }): Promise<Mailbox | undefined>;
+  /** A UIDVALIDITY at least `atLeast` and greater than any the user's mailboxes ever had. */
+  nextUidValidity(userId: number, atLeast: number): Promise<number>;
+  /** Renames `from` and every `from/…` to `to` and `to/…`; returns how many rows. */
+  renameTree(userId: number, from: string, to: string): Promise<number>;
+  /** Whether any mailbox is named `name/…`. */
+  hasChildren(userId: number, name: string): Promise<boolean>;
+  remove(id: number): Promise<void>;
+  setSubscribed(id: number, subscribed: boolean): Promise<void>;
+  /**
+   * The mailbox, after a no-op UPDATE of its row: on PostgreSQL that row lock makes two
+   * sessions changing one mailbox take turns (SQLite's write transaction already does).
+   */
+  lock(id: number): Promise<Mailbox | undefined>;
+  /**
+   * Takes one new MODSEQ and `uids` new UIDs (a block of UIDs for COPY).
+   */
+  advance(id: number, uids: number): Promise<MailboxCounters>;
+  /** Sets UIDNEXT/HIGHESTMODSEQ to at least these values (messages moved in with their UIDs). */
+  raise(id: number, uidNext: number, highestModseq: number): Promise<void>;
+  /** \Recent for this session: UIDs in [from, to); later sessions see them as not recent. */
+  claimRecent(id: number): Promise<{ from: number; to: number }>;
+  status(id: number): Promise<MailboxStatus | undefined>;
+}
+
+/** A message row to insert with UID and MODSEQ already chosen (COPY, MOVE). */
+export interface MessageCopy {
+  readonly uid: number;
+  readonly modseq: number;
+  readonly bodyHash: string;
+  readonly size: number;
+  readonly flags: readonly string[];
+  readonly internalDate: EpochMs;
+}
+
+/** Flag and expunge bookkeeping on message rows. */
+export interface MessageStateRepository {
+  /** In UID order; all messages when `uids` is omitted. */
+  select(mailboxId: number, uids?: UidSet): Promise<StoredMessage[]>;
+  /** Messages whose MODSEQ is above `modseq`, in UID order (CONDSTORE CHANGEDSINCE). */
+  changedSince(mailboxId: number, modseq: number): Promise<StoredMessage[]>;
+  /** UIDs expunged with a MODSEQ above `modseq`, ascending (QRESYNC VANISHED). */
+  vanishedSince(mailboxId: number, modseq: number): Promise<number[]>;
+  setFlags(mailboxId: number, changes: ReadonlyArray<{ uid: number; flags: readonly string[] }>, modseq: number): Promise<void>;
+  insertCopies(mailboxId: number, copies: readonly MessageCopy[]): Promise<StoredMessage[]>;
+  /** Moves every row of one mailbox to another, keeping UIDs (RENAME INBOX). */
+  moveAll(fromMailboxId: number, toMailboxId: number, modseq: number): Promise<void>;
+  /** Deletes the rows and records a tombstone per UID with `modseq`. */
+  expunge(mailboxId: number, uids: readonly number[], modseq: number): Promise<void>;
+  /**
+   * Deletes the message_bodies rows among `hashes` that no message and no outbound message
+   * references any more; returns those whose bytes are in the blob store (inline was null).
+   */
+  releaseBodies(hashes: readonly string[]): Promise<string[]>;
+}

@@ -2,7 +2,7 @@
 // PostgreSQL; core never sees SQL or the dialect.
 import type { Address, DomainName } from "../../mail/address.js";
 import type { Alias, Domain, EpochMs, GroupMember, MailGroup, Role, User, UserStatus } from "../accounts/types.js";
-import type { MailboxRepository, MessageRepository, QuotaRepository } from "./mailstore.js";
+import type { MailboxRepository, MailboxTreeRepository, MessageRepository, MessageStateRepository, QuotaRepository } from "./mailstore.js";
 import type { DkimKeyRepository, OutboundRepository } from "./queue.js";
 import type { Channel, LoginRecord, NewLoginRecord, ThrottleState } from "../auth/types.js";
 
@@ -37,6 +37,22 @@ export interface UserRepository {
   setPassword(id: number, passwordHash: string, changedAt: EpochMs): Promise<void>;
   setStatus(id: number, status: UserStatus): Promise<void>;
   remove(id: number): Promise<void>;
+}
+
+/** Who a local address is: the answer to "where does mail to it go", in one lookup. */
+export type AddressOwner =
+  /** inboxId: the user's INBOX, found by the same lookup (delivery needs it next); null if none. */
+  | { readonly kind: "user"; readonly user: User; readonly inboxId: number | null }
+  | { readonly kind: "alias"; readonly target: Address }
+  | { readonly kind: "group"; readonly groupId: number }
+  | { readonly kind: "none" };
+
+export interface AddressRepository {
+  /**
+   * The user, alias or group with this address, or "none", when its domain is one of ours;
+   * undefined when it is not. One query: mail delivery asks this for every recipient.
+   */
+  resolve(address: Address): Promise<AddressOwner | undefined>;
 }
 
 export interface AliasRepository {
@@ -94,10 +110,23 @@ export interface ThrottleRepository {
   prune(olderThan: EpochMs): Promise<number>;
 }
 
+export interface TransactionOptions {
+  /**
+   * Group commit, for short write transactions that run often and independently (delivering a
+   * message): fn may share one transaction, and its one commit and flush to disk, with other
+   * group calls made at about the same time. fn runs in a savepoint of its own, so when it
+   * throws only its writes are undone and only its call rejects. The call settles only once
+   * the commit that holds fn's writes is on stable storage; when that commit fails, every
+   * call of the group rejects. fn may see the writes of the calls before it in the group.
+   */
+  readonly group?: boolean;
+}
+
 export interface Store {
   readonly dialect: "sqlite" | "postgres";
   readonly domains: DomainRepository;
   readonly users: UserRepository;
+  readonly addresses: AddressRepository;
   readonly aliases: AliasRepository;
   readonly groups: GroupRepository;
   readonly loginRecords: LoginRecordRepository;
@@ -105,9 +134,11 @@ export interface Store {
   readonly mailboxes: MailboxRepository;
   readonly messages: MessageRepository;
   readonly quota: QuotaRepository;
+  readonly mailboxTree: MailboxTreeRepository;
+  readonly messageState: MessageStateRepository;
   readonly outbound: OutboundRepository;
   readonly dkimKeys: DkimKeyRepository;
   /** Runs fn with repositories bound to one transaction; commits if it resolves. */
-  transaction<T>(fn: (tx: Omit<Store, "transaction" | "close">) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Omit<Store, "transaction" | "close">) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
 }

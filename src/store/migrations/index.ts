@@ -14,6 +14,7 @@ import type { Database, SqlDialect } from "../schema.js";
 import { initial } from "./0001_initial.js";
 import { mailstore } from "./0002_mailstore.js";
 import { queue } from "./0003_queue.js";
+import { mailboxOps } from "./0004_mailbox_ops.js";
 
 export const migrationTable = "moat_migrations";
 
@@ -25,6 +26,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     "0001_initial": initial(dialect),
     "0002_mailstore": mailstore(dialect),
     "0003_queue": queue(dialect),
+    "0004_mailbox_ops": mailboxOps(dialect),
   };
 }
 

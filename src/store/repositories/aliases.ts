@@ -5,11 +5,15 @@ import type { AliasRepository } from "../../core/ports/store.js";
 import type { Address } from "../../mail/address.js";
 import { mapConstraints } from "../errors.js";
 import { removeWithClaim, withAddressClaim } from "./address-claims.js";
+import { prepared } from "../prepared.js";
 import type { AliasesTable, Database } from "../schema.js";
 
 function toAlias(row: Selectable<AliasesTable>): Alias {
   return { id: row.id, domainId: row.domain_id, address: row.address, target: row.target, createdAt: row.created_at };
 }
+
+// Asked for local addresses that are not users: compiled once (prepared.ts).
+const byAddress = prepared((db, address: Address) => db.selectFrom("aliases").selectAll().where("address", "=", address));
 
 export function aliasRepository(db: Kysely<Database>): AliasRepository {
   return {
@@ -30,7 +34,7 @@ export function aliasRepository(db: Kysely<Database>): AliasRepository {
     },
 
     async findByAddress(address: Address): Promise<Alias | undefined> {
-      const row = await db.selectFrom("aliases").selectAll().where("address", "=", address).executeTakeFirst();
+      const [row] = await byAddress(db, address);
       return row && toAlias(row);
     },
 

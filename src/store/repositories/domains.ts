@@ -6,11 +6,15 @@ import type { DomainRepository } from "../../core/ports/store.js";
 import type { DomainName } from "../../mail/address.js";
 import { MoatError } from "../../shared/errors.js";
 import { mapConstraints } from "../errors.js";
+import { prepared } from "../prepared.js";
 import type { Database, DomainsTable } from "../schema.js";
 
 function toDomain(row: Selectable<DomainsTable>): Domain {
   return { id: row.id, name: row.name, createdAt: row.created_at };
 }
+
+// Asked for every recipient of every message: compiled once (prepared.ts).
+const byName = prepared((db, name: DomainName) => db.selectFrom("domains").selectAll().where("name", "=", name));
 
 export function domainRepository(db: Kysely<Database>): DomainRepository {
   return {
@@ -30,7 +34,7 @@ export function domainRepository(db: Kysely<Database>): DomainRepository {
     },
 
     async findByName(name: DomainName): Promise<Domain | undefined> {
-      const row = await db.selectFrom("domains").selectAll().where("name", "=", name).executeTakeFirst();
+      const [row] = await byName(db, name);
       return row && toDomain(row);
     },
 

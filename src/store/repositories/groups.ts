@@ -7,6 +7,7 @@ import type { Address } from "../../mail/address.js";
 import { MoatError } from "../../shared/errors.js";
 import { mapConstraints } from "../errors.js";
 import { removeWithClaim, withAddressClaim } from "./address-claims.js";
+import { prepared } from "../prepared.js";
 import type { Database, GroupMembersTable, MailGroupsTable } from "../schema.js";
 
 function toGroup(row: Selectable<MailGroupsTable>): MailGroup {
@@ -18,6 +19,9 @@ function toMember(row: Pick<Selectable<GroupMembersTable>, "address" | "user_id"
     ? { kind: "external", address: row.address }
     : { kind: "user", userId: row.user_id, address: row.address };
 }
+
+// Asked for local addresses that are not users: compiled once (prepared.ts).
+const byAddress = prepared((db, address: Address) => db.selectFrom("mail_groups").selectAll().where("address", "=", address));
 
 export function groupRepository(db: Kysely<Database>): GroupRepository {
   return {
@@ -38,7 +42,7 @@ export function groupRepository(db: Kysely<Database>): GroupRepository {
     },
 
     async findByAddress(address: Address): Promise<MailGroup | undefined> {
-      const row = await db.selectFrom("mail_groups").selectAll().where("address", "=", address).executeTakeFirst();
+      const [row] = await byAddress(db, address);
       return row && toGroup(row);
     },
 

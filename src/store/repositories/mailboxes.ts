@@ -2,6 +2,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { EpochMs } from "../../core/accounts/types.js";
 import type { Mailbox, MailboxRepository, SpecialUse } from "../../core/ports/mailstore.js";
+import { prepared } from "../prepared.js";
 import type { Database, MailboxesTable } from "../schema.js";
 
 function toMailbox(row: Selectable<MailboxesTable>): Mailbox {
@@ -17,6 +18,9 @@ function toMailbox(row: Selectable<MailboxesTable>): Mailbox {
     createdAt: row.created_at,
   };
 }
+
+// Every delivery looks up the recipient's INBOX: compiled once (prepared.ts).
+const byName = prepared((db, userId: number, name: string) => db.selectFrom("mailboxes").selectAll().where("user_id", "=", userId).where("name", "=", name));
 
 export function mailboxRepository(db: Kysely<Database>): MailboxRepository {
   return {
@@ -42,7 +46,7 @@ export function mailboxRepository(db: Kysely<Database>): MailboxRepository {
     },
 
     async findByName(userId: number, name: string): Promise<Mailbox | undefined> {
-      const row = await db.selectFrom("mailboxes").selectAll().where("user_id", "=", userId).where("name", "=", name).executeTakeFirst();
+      const [row] = await byName(db, userId, name);
       return row && toMailbox(row);
     },
 

@@ -3,6 +3,8 @@ import { sql, type Kysely, type Selectable } from "kysely";
 import type { EpochMs } from "../../core/accounts/types.js";
 import type { MessageBody, MessageRepository, StoredMessage } from "../../core/ports/mailstore.js";
 import type { MessageIndex } from "../../mail/mime/index-message.js";
+import { MoatError } from "../../shared/errors.js";
+import { prepared } from "../prepared.js";
 import type { Database, MessagesTable } from "../schema.js";
 
 function toMessage(row: Selectable<MessagesTable>): StoredMessage {
@@ -18,14 +20,36 @@ function toMessage(row: Selectable<MessagesTable>): StoredMessage {
   };
 }
 
+// A delivery's writes, compiled once (prepared.ts).
+const insertBody = prepared((db, hash: string, size: number, inline: Buffer | null, indexJson: string, now: EpochMs) =>
+  db
+    .insertInto("message_bodies")
+    .values({ hash, size, inline_data: inline, index_json: indexJson, created_at: now })
+    .onConflict((oc) => oc.column("hash").doNothing()),
+);
+
+// One statement takes the next UID and MODSEQ: the row lock (PostgreSQL) or the write
+// transaction (SQLite) keeps two deliveries from taking the same UID.
+const takeUid = prepared((db, mailboxId: number) =>
+  db
+    .updateTable("mailboxes")
+    .set({ uid_next: sql`uid_next + 1`, highest_modseq: sql`highest_modseq + 1` })
+    .where("id", "=", mailboxId)
+    .returning(["uid_next", "highest_modseq"]),
+);
+
+const insertMessage = prepared(
+  (db, mailboxId: number, uid: number, modseq: number, bodyHash: string, size: number, flags: string, internalDate: EpochMs) =>
+    db
+      .insertInto("messages")
+      .values({ mailbox_id: mailboxId, uid, modseq, body_hash: bodyHash, size, flags, internal_date: internalDate })
+      .returningAll(),
+);
+
 export function messageRepository(db: Kysely<Database>): MessageRepository {
   return {
     async putBody(body: { hash: string; size: number; inline: Buffer | null; index: MessageIndex; now: EpochMs }): Promise<void> {
-      await db
-        .insertInto("message_bodies")
-        .values({ hash: body.hash, size: body.size, inline_data: body.inline, index_json: JSON.stringify(body.index), created_at: body.now })
-        .onConflict((oc) => oc.column("hash").doNothing())
-        .execute();
+      await insertBody(db, body.hash, body.size, body.inline, JSON.stringify(body.index), body.now);
     },
 
     async getBody(hash: string): Promise<MessageBody | undefined> {
@@ -35,28 +59,11 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
     },
 
     async append(mailboxId, message): Promise<StoredMessage> {
-      // One statement takes the next UID and MODSEQ: the row lock (PostgreSQL) or the write
-      // transaction (SQLite) keeps two deliveries from taking the same UID.
-      const counters = await db
-        .updateTable("mailboxes")
-        .set({ uid_next: sql`uid_next + 1`, highest_modseq: sql`highest_modseq + 1` })
-        .where("id", "=", mailboxId)
-        .returning(["uid_next", "highest_modseq"])
-        .executeTakeFirstOrThrow();
-      const row = await db
-        .insertInto("messages")
-        .values({
-          mailbox_id: mailboxId,
-          uid: counters.uid_next - 1,
-          modseq: counters.highest_modseq,
-          body_hash: message.bodyHash,
-          size: message.size,
-          flags: message.flags.join(" "),
-          internal_date: message.internalDate,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toMessage(row);
+      const [counters] = await takeUid(db, mailboxId);
+      // The mailbox went away since the caller looked it up (deleted meanwhile).
+      if (counters === undefined) throw new MoatError("internal", `no mailbox ${mailboxId} to append to`);
+      const [row] = await insertMessage(db, mailboxId, counters.uid_next - 1, counters.highest_modseq, message.bodyHash, message.size, message.flags.join(" "), message.internalDate);
+      return toMessage(row!);
     },
 
     async list(mailboxId: number): Promise<StoredMessage[]> {

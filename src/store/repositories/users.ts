@@ -6,9 +6,10 @@ import type { NewUser, UserRepository } from "../../core/ports/store.js";
 import type { Address } from "../../mail/address.js";
 import { mapConstraints } from "../errors.js";
 import { removeWithClaim, withAddressClaim } from "./address-claims.js";
+import { prepared } from "../prepared.js";
 import type { Database, UsersTable } from "../schema.js";
 
-function toUser(row: Selectable<UsersTable>): User {
+export function toUser(row: Selectable<UsersTable>): User {
   return {
     id: row.id,
     domainId: row.domain_id,
@@ -22,6 +23,9 @@ function toUser(row: Selectable<UsersTable>): User {
     createdAt: row.created_at,
   };
 }
+
+// Asked for every recipient of every message: compiled once (prepared.ts).
+const byAddress = prepared((db, address: Address) => db.selectFrom("users").selectAll().where("address", "=", address));
 
 export function userRepository(db: Kysely<Database>): UserRepository {
   return {
@@ -52,7 +56,7 @@ export function userRepository(db: Kysely<Database>): UserRepository {
     },
 
     async findByAddress(address: Address): Promise<User | undefined> {
-      const row = await db.selectFrom("users").selectAll().where("address", "=", address).executeTakeFirst();
+      const [row] = await byAddress(db, address);
       return row && toUser(row);
     },
 

@@ -119,6 +119,19 @@ describe("PIPELINING (RFC 2920, SMTP-20, SMTP-39)", () => {
     assert.deepEqual(flow.messages.map((m) => m.envelope.recipients), [["bob@example.com", "carol@example.com"], ["dave@example.com"]]);
   });
 
+  it("sends the replies to a pipelined group together, when it next waits for the client (RFC 2920 §3.1)", async (t) => {
+    const { port } = await startTestServer(t);
+    const c = await SmtpClient.connect(port);
+    await c.cmd("EHLO client.example", "250");
+    const chunks: string[] = [];
+    c.wire.socket.on("data", (chunk: Buffer) => chunks.push(chunk.toString("latin1")));
+    await c.write("MAIL FROM:<a@remote.example>\r\nRCPT TO:<bob@example.com>\r\nRCPT TO:<carol@example.com>\r\nDATA\r\n");
+    for (let i = 0; i < 4; i++) await c.reply();
+    // One write for the four replies, so (on loopback) one chunk, not one segment per reply.
+    assert.deepEqual(chunks.map((chunk) => codesOf(chunk)), [["250", "250", "250", "354"]]);
+    c.close();
+  });
+
   it("handles commands pipelined after HELO strictly in sequence (SMTP-19)", async (t) => {
     const { port, flow } = await startTestServer(t);
     const c = await SmtpClient.connect(port);

@@ -29,6 +29,8 @@ export class SocketInput {
     private readonly socket: net.Socket,
     private readonly idleMs: number,
     private readonly closing: AbortSignal,
+    /** Called before waiting for the client: replies held back must go out now. */
+    private readonly beforeWait: () => void = () => {},
   ) {
     socket.pause();
     socket.on("data", this.onData);
@@ -74,6 +76,11 @@ export class SocketInput {
     }
   }
 
+  /** Bytes already received and not yet used: the client pipelined more (RFC 2920). */
+  get buffered(): boolean {
+    return this.pending.length > 0;
+  }
+
   /** Stops reading this socket and returns the bytes read but not used (STARTTLS discards them). */
   detach(): Buffer {
     this.socket.pause();
@@ -86,6 +93,7 @@ export class SocketInput {
   }
 
   private waitForData(interruptOnClosing: boolean): Promise<WaitResult> {
+    this.beforeWait();
     if (this.ended) return Promise.resolve("eof");
     if (interruptOnClosing && this.closing.aborted) return Promise.resolve("closing");
     return new Promise((resolve) => {

@@ -1,12 +1,12 @@
 // One SMTP session (RFC 5321 §4.1, §4.3): greet, then read one command at a time, dispatch
 // it to its command module if it is valid in the current state, and answer. The transaction
 // state lives here; policy lives in MailFlow and authenticate(), reached through the context.
-import { randomBytes } from "node:crypto";
 import type net from "node:net";
 import tls from "node:tls";
 import type { Logger } from "pino";
 import type { MailFlow, Origin, TlsFacts, Verdict } from "../../../core/flow/types.js";
 import type { Address } from "../../../mail/address.js";
+import { randomId } from "../../../shared/ids.js";
 import { untrusted } from "../../../shared/logger.js";
 import { upgradeToTls } from "../../net/listener.js";
 import type { DataReader } from "./codec/data-reader.js";
@@ -32,7 +32,7 @@ const lingerMs = 10_000;
 export class SmtpSession implements SessionContext {
   readonly log: Logger;
   readonly ip: string;
-  readonly id = randomBytes(9).toString("base64url");
+  readonly id = randomId(9);
   greeting: SessionContext["greeting"] = null;
   user: { readonly userId: number; readonly address: Address } | null = null;
   transaction: Transaction | null = null;
@@ -43,6 +43,8 @@ export class SmtpSession implements SessionContext {
   private tlsFacts: TlsFacts | null;
   private isSecure: boolean;
   private ended = false;
+  /** Replies are being held in the socket (cork) while pipelined commands are answered. */
+  private corked = false;
 
   constructor(
     readonly config: SessionConfig,
@@ -78,6 +80,7 @@ export class SmtpSession implements SessionContext {
     this.send(reply(220, undefined, `${this.config.hostname} ESMTP Moat`));
     try {
       while (!this.ended) {
+        if (this.socket.writableNeedDrain) this.flush(); // a held batch that big goes out first
         if (!(await this.drained())) break;
         const read = await this.input.readLine("command");
         if (read.kind === "line") await dispatch(this, read.line, read.bareLf);
@@ -97,9 +100,24 @@ export class SmtpSession implements SessionContext {
     else this.end();
   }
 
+  /**
+   * RFC 2920 §3.1: while the client's pipelined commands are already here, their replies are
+   * held and leave together (one write instead of one per command) when we next wait for the
+   * client — never later, so a client waiting for them is never kept waiting.
+   */
   send(r: Reply): void {
     if (this.ended || this.socket.destroyed) return;
+    if (!this.corked && this.input.buffered) {
+      this.socket.cork();
+      this.corked = true;
+    }
     this.socket.write(formatReply(r));
+  }
+
+  private flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
   }
 
   close(r: Reply): void {
@@ -160,6 +178,7 @@ export class SmtpSession implements SessionContext {
     if (secureContext === null) return;
     // CVE-2011-0411: whatever the client sent after STARTTLS arrived in plaintext and must not
     // run as if it came over TLS. Postfix's fix, discarding it, is ours.
+    this.flush();
     const injected = this.input.detach();
     if (injected.length > 0) this.log.warn({ bytes: injected.length, sample: untrusted(injected.subarray(0, 64).toString("latin1"), 100) }, "pipelined data after STARTTLS discarded");
     // The 220 must leave in plaintext before the TLS layer takes the socket over.
@@ -184,7 +203,7 @@ export class SmtpSession implements SessionContext {
   }
 
   private newInput(socket: net.Socket): SocketInput {
-    return new SocketInput(socket, this.config.limits.idle_timeout_seconds * 1000, this.io.closing);
+    return new SocketInput(socket, this.config.limits.idle_timeout_seconds * 1000, this.io.closing, () => this.flush());
   }
 
   /** Waits while the client is not reading our replies (SMTP-39): no more input until it does. */

@@ -1,0 +1,92 @@
+// The data items of a FETCH response (RFC 3501 §7.4.2) for one stored message, from its row,
+// the index stored at delivery (ENVELOPE, BODYSTRUCTURE, section offsets) and, only when a
+// body section is asked for, its raw bytes.
+import type { StoredMessage } from "../../core/ports/mailstore.js";
+import type { MessageIndex } from "../../mail/mime/index-message.js";
+import { MoatError } from "../../shared/errors.js";
+import type { ImapBackend } from "./backend.js";
+import { formatBodyStructure, formatEnvelope } from "./codec/bodystructure.js";
+import { formatImapDateTime } from "./codec/dates.js";
+import type { FetchAttr } from "./codec/fetch.js";
+import { formatFlags, type FetchValue } from "./codec/response.js";
+import { sectionBytes, type SectionSpec } from "./codec/section.js";
+import type { MailboxView } from "./view.js";
+
+/** The FLAGS list of a message, with the session flag \Recent where it applies. */
+export function flagsItem(view: MailboxView, uid: number, flags: readonly string[]): string {
+  return formatFlags(view.isRecent(uid) ? [...flags, "\\Recent"] : flags);
+}
+
+/** Whether answering these attributes reads the body (and so may set \Seen, §6.4.5). */
+export function setsSeen(attrs: readonly FetchAttr[]): boolean {
+  return attrs.some((a) => (a.kind === "body" && !a.peek) || (a.kind === "simple" && (a.name === "RFC822" || a.name === "RFC822.TEXT")));
+}
+
+export interface MessageSource {
+  index(): Promise<MessageIndex>;
+  raw(): Promise<Buffer>;
+}
+
+/** Index and raw bytes of a message, each loaded at most once and only when asked for. */
+export function messageSource(backend: ImapBackend, m: StoredMessage): MessageSource {
+  let index: Promise<MessageIndex> | undefined;
+  let raw: Promise<Buffer> | undefined;
+  return {
+    index: () =>
+      (index ??= backend.bodyIndex(m.bodyHash).then((found) => {
+        if (found === undefined) throw new MoatError("internal", "message index missing");
+        return found;
+      })),
+    raw: () => (raw ??= backend.mailboxes.read(m)),
+  };
+}
+
+const full: SectionSpec = { path: [], kind: "full" };
+const header: SectionSpec = { path: [], kind: "header" };
+const text: SectionSpec = { path: [], kind: "text" };
+
+async function section(source: MessageSource, spec: SectionSpec): Promise<Buffer> {
+  const index = await source.index();
+  return sectionBytes(await source.raw(), index.structure, spec);
+}
+
+async function simpleItem(name: string, view: MailboxView, m: StoredMessage, source: MessageSource): Promise<FetchValue> {
+  switch (name) {
+    case "FLAGS":
+      return flagsItem(view, m.uid, m.flags);
+    case "UID":
+      return String(m.uid);
+    case "MODSEQ":
+      return `(${m.modseq})`;
+    case "INTERNALDATE":
+      return `"${formatImapDateTime(new Date(m.internalDate))}"`;
+    case "RFC822.SIZE":
+      return String(m.size);
+    case "ENVELOPE":
+      return formatEnvelope((await source.index()).envelope);
+    case "BODYSTRUCTURE":
+      return formatBodyStructure((await source.index()).structure, true);
+    case "BODY":
+      return formatBodyStructure((await source.index()).structure, false);
+    case "RFC822":
+      return section(source, full);
+    case "RFC822.HEADER":
+      return section(source, header);
+    default: // RFC822.TEXT
+      return section(source, text);
+  }
+}
+
+/** The label and value of each requested item, in the order asked. FLAGS is left to the caller when `skipFlags`. */
+export async function fetchItems(attrs: readonly FetchAttr[], view: MailboxView, m: StoredMessage, source: MessageSource): Promise<[string, FetchValue][]> {
+  const items: [string, FetchValue][] = [];
+  for (const attr of attrs) {
+    if (attr.kind === "simple") items.push([attr.name, await simpleItem(attr.name, view, m, source)]);
+    else if (attr.kind === "body") {
+      let bytes = await section(source, attr.section);
+      if (attr.partial !== null) bytes = bytes.subarray(Math.min(attr.partial.start, bytes.length), attr.partial.start + attr.partial.length);
+      items.push([attr.label, bytes]);
+    }
+  }
+  return items;
+}

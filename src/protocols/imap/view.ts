@@ -1,0 +1,120 @@
+// The selected mailbox as this session sees it (RFC 3501 §2.3.1.2): the UIDs in sequence-number
+// order and their flags. Other sessions' changes arrive from the events bus and wait here until
+// the session may report them: EXISTS and FETCH FLAGS after any command, EXPUNGE only where
+// numbers cannot shift under a client's feet (not during FETCH, STORE, SEARCH; §7.4.1).
+import type { MailboxEvent } from "../../core/mailstore/events.js";
+import type { Mailbox, StoredMessage, UidSet } from "../../core/ports/mailstore.js";
+import type { SequenceSet } from "./codec/sequence.js";
+
+export const MAX_UID = 4294967295;
+
+export class MailboxView {
+  readonly uids: number[] = [];
+  readonly flags = new Map<number, readonly string[]>();
+  readonly pendingExists = new Set<number>();
+  readonly pendingExpunge = new Set<number>();
+  readonly pendingFlags = new Set<number>();
+  highestModseq: number;
+  private unsubscribe: () => void = () => {};
+  /** Called when an event arrives (IDLE flushes at once). */
+  onChange: (() => void) | null = null;
+
+  constructor(
+    readonly mailbox: Mailbox,
+    messages: readonly StoredMessage[],
+    readonly readOnly: boolean,
+    private readonly recent: { readonly from: number; readonly to: number },
+  ) {
+    this.highestModseq = mailbox.highestModseq;
+    for (const m of messages) this.add(m);
+  }
+
+  get name(): string {
+    return this.mailbox.name;
+  }
+
+  get exists(): number {
+    return this.uids.length;
+  }
+
+  get lastUid(): number {
+    return this.uids[this.uids.length - 1] ?? 0;
+  }
+
+  listen(subscribe: (mailboxId: number, listener: (event: MailboxEvent) => void) => () => void): void {
+    this.unsubscribe = subscribe(this.mailbox.id, (event) => this.onEvent(event));
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.onChange = null;
+  }
+
+  isRecent(uid: number): boolean {
+    return uid >= this.recent.from && uid < this.recent.to;
+  }
+
+  get recentCount(): number {
+    return this.uids.filter((uid) => this.isRecent(uid)).length;
+  }
+
+  add(m: StoredMessage): boolean {
+    if (m.uid <= this.lastUid) return false;
+    this.uids.push(m.uid);
+    this.flags.set(m.uid, m.flags);
+    return true;
+  }
+
+  /** 1-based sequence number, 0 when not in view. */
+  seqOf(uid: number): number {
+    let lo = 0;
+    let hi = this.uids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = this.uids[mid]!;
+      if (v === uid) return mid + 1;
+      if (v < uid) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return 0;
+  }
+
+  /** Removes a UID; returns its sequence number before removal, 0 when not in view. */
+  remove(uid: number): number {
+    const seq = this.seqOf(uid);
+    if (seq > 0) {
+      this.uids.splice(seq - 1, 1);
+      this.flags.delete(uid);
+    }
+    this.pendingExpunge.delete(uid);
+    this.pendingFlags.delete(uid);
+    return seq;
+  }
+
+  /** The UIDs a sequence set or UID set names, ascending. */
+  resolve(set: SequenceSet, byUid: boolean): number[] {
+    if (byUid) {
+      const max = this.lastUid;
+      return this.uids.filter((uid) => set.contains(uid, max));
+    }
+    return set.expand(this.uids.length).map((seq) => this.uids[seq - 1]!);
+  }
+
+  private onEvent(event: MailboxEvent): void {
+    const target = event.kind === "exists" ? this.pendingExists : event.kind === "expunge" ? this.pendingExpunge : this.pendingFlags;
+    for (const uid of event.uids) target.add(uid);
+    this.onChange?.();
+  }
+}
+
+/** Ascending UIDs as inclusive ranges for MailboxOperations. */
+export function toUidSet(uids: readonly number[]): UidSet {
+  const sorted = [...uids].sort((a, b) => a - b);
+  const out: [number, number][] = [];
+  for (const uid of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && uid <= last[1] + 1) last[1] = Math.max(last[1], uid);
+    else out.push([uid, uid]);
+  }
+  return out;
+}

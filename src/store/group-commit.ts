@@ -1,0 +1,140 @@
+// Group commit (Store.transaction with { group: true }). A durable commit costs the same
+// whatever the transaction wrote: an fsync of the SQLite WAL, or a WAL flush and a round trip
+// on PostgreSQL; and every transaction rewrites the same few pages (the mailbox's counters, the
+// last leaf of each index). With many SMTP sessions delivering at once, paying that per message
+// made the commit the largest single cost of accepting one. Deliveries that arrive together
+// therefore share one transaction and one commit:
+//   - a job waits at most one event-loop turn (setImmediate: everything the loop's I/O phase
+//     brought in joins), or until the batch before it has committed; an idle store adds no delay;
+//   - each job runs in a savepoint of its own, so a job that throws undoes only its writes and
+//     rejects only its caller;
+//   - every caller is answered after the commit that holds its writes is on stable storage,
+//     never before (a 250 for mail means on disk); if BEGIN, COMMIT or the sync fails, every
+//     caller of the batch gets the error.
+import { CompiledQuery, type Kysely, type Transaction } from "kysely";
+import type { TransactionGuard } from "./guard.js";
+import type { Database } from "./schema.js";
+
+/**
+ * Runs body in one transaction and resolves once it has committed, with `synced`: what is left
+ * to wait for before the commit is on stable storage (sqlite.ts waits for its WAL sync there,
+ * off the event loop, so the next batch can already run).
+ */
+export type CommitPath = (db: Kysely<Database>, body: (trx: Transaction<Database>) => Promise<void>) => Promise<{ synced: Promise<void> }>;
+
+/** A transaction whose commit is durable when it resolves (PostgreSQL; SQLite with FULL sync). */
+export const plainCommit: CommitPath = async (db, body) => {
+  await db.transaction().execute(body);
+  return { synced: Promise.resolve() };
+};
+
+export interface GroupCommitOptions {
+  /** Jobs per transaction at most: bounds how long one commit holds the write lock. */
+  readonly maxBatch: number;
+  /** Batches in their transaction at once: 1 for SQLite's one connection, more for a pool. */
+  readonly concurrency: number;
+}
+
+interface Job<R> {
+  readonly fn: (tx: R) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+// SAVEPOINT, ROLLBACK TO SAVEPOINT and RELEASE SAVEPOINT are spelt alike in both dialects.
+const savepoint = CompiledQuery.raw("savepoint group_job");
+const rollbackTo = CompiledQuery.raw("rollback to savepoint group_job");
+const release = CompiledQuery.raw("release savepoint group_job");
+
+export class GroupCommitter<R> {
+  readonly #queue: Array<Job<R>> = [];
+  #inFlight = 0;
+  #scheduled = false;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Binds the repositories to one transaction. */
+    private readonly bind: (trx: Kysely<Database>) => R,
+    private readonly guard: TransactionGuard,
+    private readonly commit: CommitPath,
+    private readonly options: GroupCommitOptions,
+  ) {}
+
+  run<T>(fn: (tx: R) => Promise<T>): Promise<T> {
+    try {
+      // From inside a running transaction this would wait for a commit that waits for it.
+      this.guard.check();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#queue.length === 0 || this.#inFlight >= this.options.concurrency) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      const batch = this.#queue.splice(0, this.options.maxBatch);
+      if (batch.length === 0) return;
+      this.#inFlight++;
+      void this.#run(batch);
+      this.#schedule(); // more waiting than one batch takes, and a free slot: start another
+    });
+  }
+
+  async #run(batch: ReadonlyArray<Job<R>>): Promise<void> {
+    let outcomes: Outcome[] = [];
+    let synced: Promise<void>;
+    try {
+      ({ synced } = await this.commit(this.db, async (trx) => {
+        outcomes = batch.length === 1 ? [await this.#alone(trx, batch[0]!)] : await this.#each(trx, batch);
+      }));
+    } catch (err) {
+      synced = Promise.reject(err);
+    }
+    try {
+      await synced;
+    } catch (err) {
+      for (const job of batch) job.reject(err);
+      return;
+    } finally {
+      // The next batch starts only now: the deliveries that arrive while this one syncs wait
+      // and share the next commit and sync, instead of each taking one of their own.
+      this.#inFlight--;
+      this.#schedule();
+    }
+    batch.forEach((job, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) job.resolve(outcome.value);
+      else job.reject(outcome.error);
+    });
+  }
+
+  /** A batch of one needs no savepoint: its failure is the transaction's. */
+  async #alone(trx: Transaction<Database>, job: Job<R>): Promise<Outcome> {
+    return { ok: true, value: await this.guard.inside(() => job.fn(this.bind(trx))) };
+  }
+
+  async #each(trx: Transaction<Database>, batch: ReadonlyArray<Job<R>>): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    for (const job of batch) {
+      await trx.executeQuery(savepoint);
+      try {
+        // Repositories of its own: a caller may key its notes on the tx object it was given.
+        outcomes.push({ ok: true, value: await this.guard.inside(() => job.fn(this.bind(trx))) });
+      } catch (error) {
+        // Undo this job's writes only; if even that fails, the transaction is gone (throws).
+        await trx.executeQuery(rollbackTo);
+        outcomes.push({ ok: false, error });
+      }
+      await trx.executeQuery(release);
+    }
+    return outcomes;
+  }
+}

@@ -1,0 +1,170 @@
+// Mailbox create, rename and delete, and the per-mailbox counters the shared mailbox
+// operations take (core/mailstore/operations.ts). Every write here runs inside the caller's
+// transaction; lock() is the first statement of an operation so that, on PostgreSQL, the
+// mailbox row lock orders two sessions changing the same mailbox.
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { Mailbox, MailboxCounters, MailboxStatus, MailboxTreeRepository } from "../../core/ports/mailstore.js";
+import type { Database, MailboxesTable } from "../schema.js";
+import { inTransaction } from "./address-claims.js";
+
+function toMailbox(row: Selectable<MailboxesTable>): Mailbox {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    name: row.name,
+    specialUse: row.special_use,
+    uidValidity: row.uid_validity,
+    uidNext: row.uid_next,
+    highestModseq: row.highest_modseq,
+    subscribed: row.subscribed === 1,
+    createdAt: row.created_at,
+  };
+}
+
+/** Flags are stored space-separated; padding with spaces makes one LIKE find a whole flag. */
+export function hasFlag(flag: string) {
+  // ESCAPE '!': PostgreSQL's LIKE treats a backslash as its escape character, SQLite does not.
+  return sql<boolean>`(' ' || flags || ' ') like ${`% ${flag} %`} escape '!'`;
+}
+
+/**
+ * name is `parent/…`. substr, not LIKE: SQLite's LIKE ignores ASCII case, and "Work" and
+ * "work" are different mailboxes. Lengths are in code points, as both dialects' substr counts.
+ */
+function isChildOf(parent: string) {
+  const prefix = `${parent}/`;
+  return sql<boolean>`substr(name, 1, ${[...prefix].length}) = ${prefix}`;
+}
+
+export function mailboxTreeRepository(db: Kysely<Database>): MailboxTreeRepository {
+  return {
+    async findById(id) {
+      const row = await db.selectFrom("mailboxes").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && toMailbox(row);
+    },
+
+    async insert(userId, box) {
+      const row = await db
+        .insertInto("mailboxes")
+        .values({
+          user_id: userId,
+          name: box.name,
+          special_use: box.specialUse,
+          uid_validity: box.uidValidity,
+          uid_next: 1,
+          highest_modseq: 1,
+          subscribed: 1,
+          created_at: box.now,
+        })
+        // DO NOTHING rather than a unique violation, which would abort a PostgreSQL transaction.
+        .onConflict((oc) => oc.columns(["user_id", "name"]).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      return row && toMailbox(row);
+    },
+
+    async nextUidValidity(userId, atLeast) {
+      // Mailboxes made before this table existed (the defaults) count too.
+      const existing = await db.selectFrom("mailboxes").select((eb) => eb.fn.max("uid_validity").as("v")).where("user_id", "=", userId).executeTakeFirst();
+      const floor = Math.max(atLeast, Number(existing?.v ?? 0) + 1);
+      const next = sql<number>`${sql.ref("mailbox_uid_validity.last_value")} + 1`;
+      const row = await db
+        .insertInto("mailbox_uid_validity")
+        .values({ user_id: userId, last_value: floor })
+        .onConflict((oc) => oc.column("user_id").doUpdateSet({ last_value: sql<number>`case when ${next} > ${floor} then ${next} else ${floor} end` }))
+        .returning("last_value")
+        .executeTakeFirstOrThrow();
+      return row.last_value;
+    },
+
+    async renameTree(userId, from, to) {
+      // substr is 1-based and counts code points in both dialects: keep what follows the old name.
+      const result = await db
+        .updateTable("mailboxes")
+        .set({ name: sql<string>`${to} || substr(name, ${[...from].length + 1})` })
+        .where("user_id", "=", userId)
+        .where((eb) => eb.or([eb("name", "=", from), isChildOf(from)]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    async hasChildren(userId, name) {
+      const row = await db
+        .selectFrom("mailboxes")
+        .select("id")
+        .where("user_id", "=", userId)
+        .where(isChildOf(name))
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    async remove(id) {
+      await db.deleteFrom("mailboxes").where("id", "=", id).execute();
+    },
+
+    async setSubscribed(id, subscribed) {
+      await db.updateTable("mailboxes").set({ subscribed: subscribed ? 1 : 0 }).where("id", "=", id).execute();
+    },
+
+    async lock(id) {
+      const row = await db.updateTable("mailboxes").set({ uid_next: sql`uid_next` }).where("id", "=", id).returningAll().executeTakeFirst();
+      return row && toMailbox(row);
+    },
+
+    async advance(id, uids): Promise<MailboxCounters> {
+      const row = await db
+        .updateTable("mailboxes")
+        .set({ uid_next: sql`uid_next + ${uids}`, highest_modseq: sql`highest_modseq + 1` })
+        .where("id", "=", id)
+        .returning(["uid_validity", "uid_next", "highest_modseq"])
+        .executeTakeFirstOrThrow();
+      return { uidValidity: row.uid_validity, firstUid: row.uid_next - uids, modseq: row.highest_modseq };
+    },
+
+    async raise(id, uidNext, highestModseq) {
+      await db
+        .updateTable("mailboxes")
+        .set({
+          uid_next: sql`case when uid_next < ${uidNext} then ${uidNext} else uid_next end`,
+          highest_modseq: sql`case when highest_modseq < ${highestModseq} then ${highestModseq} else highest_modseq end`,
+        })
+        .where("id", "=", id)
+        .execute();
+    },
+
+    claimRecent(id) {
+      return inTransaction(db, async (trx) => {
+        // Lock first (a no-op update), so two sessions selecting at once cannot both claim.
+        await trx.updateTable("mailboxes").set({ first_recent_uid: sql`first_recent_uid` }).where("id", "=", id).execute();
+        const row = await trx.selectFrom("mailboxes").select(["first_recent_uid", "uid_next"]).where("id", "=", id).executeTakeFirstOrThrow();
+        await trx.updateTable("mailboxes").set({ first_recent_uid: row.uid_next }).where("id", "=", id).execute();
+        return { from: row.first_recent_uid, to: row.uid_next };
+      });
+    },
+
+    async status(id): Promise<MailboxStatus | undefined> {
+      const box = await db.selectFrom("mailboxes").selectAll().where("id", "=", id).executeTakeFirst();
+      if (!box) return undefined;
+      const counts = await db
+        .selectFrom("messages")
+        .select((eb) => [
+          eb.fn.countAll<number>().as("messages"),
+          eb.fn.sum<number>(sql`case when ${hasFlag("\\Seen")} then 0 else 1 end`).as("unseen"),
+          eb.fn.sum<number>(sql`case when uid >= ${box.first_recent_uid} then 1 else 0 end`).as("recent"),
+          eb.fn.sum<number>("size").as("size"),
+        ])
+        .where("mailbox_id", "=", id)
+        .executeTakeFirstOrThrow();
+      return {
+        // count/sum come back as strings from PostgreSQL (numeric) and null over no rows.
+        messages: Number(counts.messages),
+        unseen: Number(counts.unseen ?? 0),
+        recent: Number(counts.recent ?? 0),
+        size: Number(counts.size ?? 0),
+        uidNext: box.uid_next,
+        uidValidity: box.uid_validity,
+        highestModseq: box.highest_modseq,
+      };
+    },
+  };
+}

@@ -1,0 +1,117 @@
+// Flags, copies and expunges on message rows, and the CONDSTORE/QRESYNC reads. The caller
+// (core/mailstore/operations.ts) has already taken the MODSEQ with mailboxTree.advance() in
+// the same transaction, which also serialises writers of one mailbox.
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from "kysely";
+import type { MessageCopy, MessageStateRepository, StoredMessage, UidSet } from "../../core/ports/mailstore.js";
+import type { Database, MessagesTable } from "../schema.js";
+
+function toMessage(row: Selectable<MessagesTable>): StoredMessage {
+  return {
+    id: row.id,
+    mailboxId: row.mailbox_id,
+    uid: row.uid,
+    modseq: row.modseq,
+    bodyHash: row.body_hash,
+    size: row.size,
+    flags: row.flags === "" ? [] : row.flags.split(" "),
+    internalDate: row.internal_date,
+  };
+}
+
+/** uid in any of the ranges. A single UID is "=", so a long list of them stays index-friendly. */
+function inUidSet(eb: ExpressionBuilder<Database, "messages">, uids: UidSet): Expression<SqlBool> {
+  if (uids.length === 0) return sql<SqlBool>`1 = 0`;
+  return eb.or(uids.map(([from, to]) => (from === to ? eb("uid", "=", from) : eb.between("uid", Math.min(from, to), Math.max(from, to)))));
+}
+
+/** Statements stay well under SQLite's and PostgreSQL's bound-parameter limits. */
+function chunks<T>(items: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function messageStateRepository(db: Kysely<Database>): MessageStateRepository {
+  return {
+    async select(mailboxId, uids) {
+      let q = db.selectFrom("messages").selectAll().where("mailbox_id", "=", mailboxId);
+      if (uids !== undefined) q = q.where((eb) => inUidSet(eb, uids));
+      return (await q.orderBy("uid").execute()).map(toMessage);
+    },
+
+    async changedSince(mailboxId, modseq) {
+      const rows = await db.selectFrom("messages").selectAll().where("mailbox_id", "=", mailboxId).where("modseq", ">", modseq).orderBy("uid").execute();
+      return rows.map(toMessage);
+    },
+
+    async vanishedSince(mailboxId, modseq) {
+      const rows = await db.selectFrom("expunged").select("uid").where("mailbox_id", "=", mailboxId).where("modseq", ">", modseq).orderBy("uid").execute();
+      return rows.map((r) => r.uid);
+    },
+
+    async setFlags(mailboxId, changes, modseq) {
+      // One UPDATE per message: each row gets its own flag string.
+      for (const change of changes) {
+        await db
+          .updateTable("messages")
+          .set({ flags: change.flags.join(" "), modseq })
+          .where("mailbox_id", "=", mailboxId)
+          .where("uid", "=", change.uid)
+          .execute();
+      }
+    },
+
+    async insertCopies(mailboxId, copies) {
+      const out: StoredMessage[] = [];
+      for (const part of chunks(copies, 100)) {
+        const rows = await db
+          .insertInto("messages")
+          .values(
+            part.map((c: MessageCopy) => ({
+              mailbox_id: mailboxId,
+              uid: c.uid,
+              modseq: c.modseq,
+              body_hash: c.bodyHash,
+              size: c.size,
+              flags: c.flags.join(" "),
+              internal_date: c.internalDate,
+            })),
+          )
+          .returningAll()
+          .execute();
+        out.push(...rows.map(toMessage));
+      }
+      return out.sort((a, b) => a.uid - b.uid);
+    },
+
+    async moveAll(fromMailboxId, toMailboxId, modseq) {
+      await db.updateTable("messages").set({ mailbox_id: toMailboxId, modseq }).where("mailbox_id", "=", fromMailboxId).execute();
+    },
+
+    async expunge(mailboxId, uids, modseq) {
+      for (const part of chunks(uids)) {
+        await db.deleteFrom("messages").where("mailbox_id", "=", mailboxId).where("uid", "in", part).execute();
+        // A UID is never reused, so its tombstone is never there already.
+        await db.insertInto("expunged").values(part.map((uid) => ({ mailbox_id: mailboxId, uid, modseq }))).execute();
+      }
+    },
+
+    async releaseBodies(hashes) {
+      const unique = [...new Set(hashes)];
+      const released: string[] = [];
+      for (const part of chunks(unique)) {
+        const rows = await db
+          .deleteFrom("message_bodies")
+          .where("hash", "in", part)
+          .where((eb) => eb.not(eb.exists(eb.selectFrom("messages as m").select("m.id").whereRef("m.body_hash", "=", "message_bodies.hash"))))
+          .where((eb) =>
+            eb.not(eb.exists(eb.selectFrom("outbound_messages as o").select("o.id").whereRef("o.blob_hash", "=", "message_bodies.hash"))),
+          )
+          .returning(["hash", sql<number>`case when inline_data is null then 1 else 0 end`.as("in_blobs")])
+          .execute();
+        released.push(...rows.filter((r) => Number(r.in_blobs) === 1).map((r) => r.hash));
+      }
+      return released;
+    },
+  };
+}

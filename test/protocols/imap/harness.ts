@@ -1,0 +1,104 @@
+// Test harness for the IMAP server: a real SQLite store in a temporary folder, the real core
+// (accounts, authenticate(), mailbox operations, the in-process events bus) and the server on
+// 127.0.0.1 port 0. behindProxy makes 127.0.0.1 a trusted proxy, so a raw client can present
+// a remote address with a PROXY v1 header.
+import path from "node:path";
+import type { TestContext } from "node:test";
+import { pino } from "pino";
+import { createAuthenticator } from "../../../src/core/auth/authenticate.js";
+import { InProcessMailboxEvents } from "../../../src/core/mailstore/events.js";
+import { MailboxOperations } from "../../../src/core/mailstore/operations.js";
+import { encodeProxyV1 } from "../../../src/protocols/net/proxy-protocol.js";
+import type { ImapBackend, ImapLimits } from "../../../src/protocols/imap/backend.js";
+import { startImapServer, type ImapServer } from "../../../src/protocols/imap/server.js";
+import { CidrSet } from "../../../src/shared/ip.js";
+import { openStore } from "../../../src/store/open.js";
+import { TestClock } from "../../support/clock.js";
+import { coreFor } from "../../support/core.js";
+import type { CertPair } from "../../support/self-signed.js";
+import { tempDir } from "../../support/temp.js";
+import { connectTcp, wire, type WireClient } from "../../support/wire.js";
+
+export const alice = { address: "alice@example.com", password: "correct horse battery" };
+
+export interface ImapTestServer {
+  readonly server: ImapServer;
+  readonly port: number;
+  readonly backend: ImapBackend;
+  readonly userId: number;
+}
+
+export interface ImapTestOptions {
+  readonly limits?: Partial<ImapLimits>;
+  readonly tls?: CertPair;
+  readonly behindProxy?: boolean;
+}
+
+export async function startTestImap(t: TestContext, opts: ImapTestOptions = {}): Promise<ImapTestServer> {
+  const store = await openStore({ sqlitePath: path.join(tempDir(t), "moat.db") });
+  t.after(() => store.close());
+  const clock = new TestClock();
+  const { accounts, blobs, passwords } = coreFor(t, store, clock);
+  await accounts.addDomain("example.com");
+  const user = await accounts.addUser({ address: alice.address, password: alice.password });
+  const events = new InProcessMailboxEvents();
+  const mailboxes = new MailboxOperations(store, blobs, clock, events);
+  const throttle = { failureDelayMs: 0, maxFailureDelayMs: 0, blockAfterFailures: 100, blockMs: 60_000, windowMs: 60_000 };
+  const backend: ImapBackend = {
+    authenticate: createAuthenticator({ store, clock, passwords, throttle }),
+    mailboxes,
+    events,
+    bodyIndex: async (hash) => (await store.messages.getBody(hash))?.index,
+  };
+  const server = await startImapServer({
+    implicitTls: false,
+    host: "127.0.0.1",
+    port: 0,
+    hostname: "imap.example.com",
+    tls: opts.tls,
+    trustedProxies: opts.behindProxy ? CidrSet.parse(["127.0.0.1/32"]) : undefined,
+    backend,
+    limits: opts.limits,
+    logger: pino({ level: "silent" }),
+    closeGraceMs: 0,
+  });
+  t.after(() => server.close(0));
+  return { server, port: server.port, backend, userId: user.id };
+}
+
+/** A transcript client over a raw socket: send a tagged command, wait for its tagged reply. */
+export class RawImap {
+  private offset = 0;
+  constructor(readonly wire: WireClient) {}
+
+  static async connect(port: number, remoteIp?: string): Promise<RawImap> {
+    const socket = await connectTcp(port);
+    if (remoteIp !== undefined) socket.write(encodeProxyV1({ address: remoteIp, port: 40000 }, { address: "127.0.0.1", port }));
+    const client = new RawImap(wire(socket));
+    await client.read((text) => text.includes("\r\n"));
+    return client;
+  }
+
+  /** Everything received since the last read, once `done` holds for it. */
+  async read(done: (text: string) => boolean): Promise<string> {
+    const text = await this.wire.until((all) => done(all.slice(this.offset)));
+    const out = text.slice(this.offset);
+    this.offset = text.length;
+    return out;
+  }
+
+  /** Sends `line` and returns everything up to the tagged reply of `tag`. */
+  async cmd(tag: string, line: string): Promise<string> {
+    return this.send(`${tag} ${line}\r\n`, tag);
+  }
+
+  /** Sends raw bytes (a literal, IDLE's DONE) and returns everything up to the tagged reply of `tag`. */
+  async send(data: string, tag: string): Promise<string> {
+    await this.wire.write(data);
+    return this.read((text) => new RegExp(`(^|\\r\\n)${tag} (OK|NO|BAD)[^\\r]*\\r\\n`).test(text));
+  }
+}
+
+export function message(subject: string, body = "Hello there.\r\n", extra = ""): Buffer {
+  return Buffer.from(`From: Bob <bob@example.net>\r\nTo: Alice <alice@example.com>\r\nSubject: ${subject}\r\nDate: Thu, 26 Nov 2026 12:00:00 +0000\r\nMessage-ID: <${subject.replace(/\W/g, "")}@example.net>\r\n${extra}\r\n${body}`);
+}

@@ -1,0 +1,103 @@
+// transaction(fn, { group: true }): concurrent callers share one commit, yet each keeps the
+// promises of a transaction of its own — its value, its rollback, settled only once committed.
+import assert from "node:assert/strict";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { Kysely, sql } from "kysely";
+import { isMoatError } from "../../src/shared/errors.js";
+import { openStore } from "../../src/store/open.js";
+import type { Database } from "../../src/store/schema.js";
+import { openSqliteDatabase, sqliteCommitPath, sqliteDialect, walSyncFor } from "../../src/store/sqlite.js";
+import { forEachDialect } from "../support/stores.js";
+import { tempDir } from "../support/temp.js";
+import { T0, domainName } from "./helpers.js";
+
+forEachDialect((dialect, open) => {
+  describe(`group transactions on ${dialect}`, () => {
+    it("commits every caller of a group and gives each its own value", async (t) => {
+      const store = await open(t);
+      const names = Array.from({ length: 30 }, (_, i) => `d${i}.example`);
+      const ids = await Promise.all(names.map((name) => store.transaction(async (tx) => (await tx.domains.create(domainName(name), T0)).id, { group: true })));
+      assert.equal(new Set(ids).size, names.length);
+      const stored = await store.domains.list();
+      assert.deepEqual(stored.map((d) => d.name).sort(), [...names].sort());
+      for (const [i, name] of names.entries()) assert.equal(stored.find((d) => d.id === ids[i])?.name, name);
+    });
+
+    it("undoes and rejects only the caller that threw; the others of its group commit", async (t) => {
+      const store = await open(t);
+      const boom = new Error("boom");
+      const results = await Promise.allSettled(
+        ["a", "b", "c"].map((name) =>
+          store.transaction(async (tx) => {
+            await tx.domains.create(domainName(`${name}.example`), T0);
+            if (name === "b") throw boom;
+            return name;
+          }, { group: true }),
+        ),
+      );
+      assert.deepEqual(results.map((r) => (r.status === "fulfilled" ? r.value : r.reason)), ["a", boom, "c"]);
+      assert.deepEqual((await store.domains.list()).map((d) => d.name), ["a.example", "c.example"]);
+      // The store goes on working, in groups and outside them.
+      await store.transaction(async (tx) => void (await tx.domains.create(domainName("d.example"), T0)), { group: true });
+      assert.equal((await store.domains.list()).length, 3);
+    });
+
+    it("rejects a caller whose statement failed, and keeps the group's other writes", async (t) => {
+      const store = await open(t);
+      await store.domains.create(domainName("taken.example"), T0);
+      const results = await Promise.allSettled([
+        store.transaction(async (tx) => void (await tx.domains.create(domainName("new.example"), T0)), { group: true }),
+        // A constraint error inside the group: on PostgreSQL it aborts the transaction until the
+        // savepoint is rolled back, so this also proves the other caller's write survives that.
+        store.transaction(async (tx) => void (await tx.domains.create(domainName("taken.example"), T0)), { group: true }),
+      ]);
+      assert.equal(results[0].status, "fulfilled");
+      assert.ok(results[1].status === "rejected" && isMoatError(results[1].reason, "domain_exists"));
+      assert.deepEqual((await store.domains.list()).map((d) => d.name), ["new.example", "taken.example"]);
+    });
+
+    it("refuses, instead of hanging, a group transaction started inside a transaction", async (t) => {
+      const store = await open(t);
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.domains.create(domainName("example.com"), T0);
+          await store.transaction(async () => undefined, { group: true });
+        }),
+        (err) => isMoatError(err, "internal") && /outside its running transaction/.test(err.message),
+      );
+      assert.deepEqual(await store.domains.list(), []);
+    });
+  });
+});
+
+describe("group transactions on SQLite", () => {
+  it("keep their writes across a reopen", async (t) => {
+    const file = path.join(tempDir(t), "moat.db");
+    const store = await openStore({ sqlitePath: file });
+    await Promise.all(["a", "b"].map((n) => store.transaction(async (tx) => void (await tx.domains.create(domainName(`${n}.example`), T0)), { group: true })));
+    await store.close();
+    const again = await openStore({ sqlitePath: file });
+    t.after(() => again.close());
+    assert.deepEqual((await again.domains.list()).map((d) => d.name), ["a.example", "b.example"]);
+  });
+
+  it("commit without an fsync of their own, then put the connection back to FULL, even after a failure", async (t) => {
+    const database = openSqliteDatabase(path.join(tempDir(t), "moat.db"));
+    const wal = walSyncFor(database)!;
+    const db = new Kysely<Database>({ dialect: sqliteDialect(database, wal) });
+    t.after(() => db.destroy());
+    const commit = sqliteCommitPath(wal);
+    const full = 2;
+    let during: unknown;
+    const { synced } = await commit(db, async (trx) => {
+      during = (await sql<{ synchronous: number }>`pragma synchronous`.execute(trx)).rows[0]?.synchronous;
+      await sql`create table t (a)`.execute(trx);
+    });
+    await synced;
+    assert.equal(during, 1, "NORMAL inside the group's transaction");
+    assert.equal(database.pragma("synchronous", { simple: true }), full);
+    await assert.rejects(commit(db, () => Promise.reject(new Error("boom"))), /boom/);
+    assert.equal(database.pragma("synchronous", { simple: true }), full);
+  });
+});

@@ -4,8 +4,9 @@
 // last leaf of each index). With many SMTP sessions delivering at once, paying that per message
 // made the commit the largest single cost of accepting one. Deliveries that arrive together
 // therefore share one transaction and one commit:
-//   - a job waits at most one event-loop turn (setImmediate: everything the loop's I/O phase
-//     brought in joins), or until the batch before it has committed; an idle store adds no delay;
+//   - a job waits for the batch before it to be committed and synced, then at most one event-loop
+//     turn (setImmediate: everything the loop's I/O phase brought in joins) or, when the store
+//     is busy, a millisecond; an idle store adds no delay;
 //   - each job runs in a savepoint of its own, so a job that throws undoes only its writes and
 //     rejects only its caller;
 //   - every caller is answered after the commit that holds its writes is on stable storage,
@@ -17,8 +18,8 @@ import type { Database } from "./schema.js";
 
 /**
  * Runs body in one transaction and resolves once it has committed, with `synced`: what is left
- * to wait for before the commit is on stable storage (sqlite.ts waits for its WAL sync there,
- * off the event loop, so the next batch can already run).
+ * to wait for before the commit is on stable storage (sqlite.ts: a sync of its WAL, off the
+ * event loop, shared with the batches that committed meanwhile).
  */
 export type CommitPath = (db: Kysely<Database>, body: (trx: Transaction<Database>) => Promise<void>) => Promise<{ synced: Promise<void> }>;
 
@@ -43,6 +44,10 @@ interface Job<R> {
 
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
+/** How long a batch gathers jobs when the store is busy, and what counts as busy. */
+const gatherMs = 1;
+const busyWindowMs = 10;
+
 // SAVEPOINT, ROLLBACK TO SAVEPOINT and RELEASE SAVEPOINT are spelt alike in both dialects.
 const savepoint = CompiledQuery.raw("savepoint group_job");
 const rollbackTo = CompiledQuery.raw("rollback to savepoint group_job");
@@ -52,6 +57,9 @@ export class GroupCommitter<R> {
   readonly #queue: Array<Job<R>> = [];
   #inFlight = 0;
   #scheduled = false;
+  /** When the last batch finished (performance.now()), and how many jobs it had. */
+  #lastCommit = -Infinity;
+  #lastBatch = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -78,14 +86,21 @@ export class GroupCommitter<R> {
   #schedule(): void {
     if (this.#scheduled || this.#queue.length === 0 || this.#inFlight >= this.options.concurrency) return;
     this.#scheduled = true;
-    setImmediate(() => {
+    const start = () => {
       this.#scheduled = false;
       const batch = this.#queue.splice(0, this.options.maxBatch);
       if (batch.length === 0) return;
       this.#inFlight++;
       void this.#run(batch);
       this.#schedule(); // more waiting than one batch takes, and a free slot: start another
-    });
+    };
+    // Idle, or one caller at a time: start at the end of this loop turn. Busy (the last batch,
+    // moments ago, had company): more jobs are on their way, so gather them a little longer;
+    // each sync saved is worth more CPU than the millisecond costs the callers (PostgreSQL's
+    // commit_delay with commit_siblings, for the same reason). A lone sender is never delayed.
+    const busy = this.#lastBatch > 1 && performance.now() - this.#lastCommit < busyWindowMs;
+    if (busy) setTimeout(start, gatherMs);
+    else setImmediate(start);
   }
 
   async #run(batch: ReadonlyArray<Job<R>>): Promise<void> {
@@ -107,6 +122,8 @@ export class GroupCommitter<R> {
       // The next batch starts only now: the deliveries that arrive while this one syncs wait
       // and share the next commit and sync, instead of each taking one of their own.
       this.#inFlight--;
+      this.#lastCommit = performance.now();
+      this.#lastBatch = batch.length;
       this.#schedule();
     }
     batch.forEach((job, i) => {

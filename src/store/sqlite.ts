@@ -87,8 +87,8 @@ export function walSyncFor(database: SqliteDatabase): WalSync | undefined {
 /**
  * How a group of deliveries commits on SQLite (group-commit.ts, wal-sync.ts): without an fsync,
  * on the one connection held from before BEGIN until synchronous is FULL again, so no other
- * statement ever runs with NORMAL; what the callers then wait for, off the event loop, is a
- * sync of the WAL shared with every batch that committed meanwhile.
+ * statement ever runs with NORMAL; what the callers then wait for, off the event loop, is an
+ * fdatasync of the WAL.
  */
 export function sqliteCommitPath(wal: WalSync): CommitPath {
   return async (db, body) => {

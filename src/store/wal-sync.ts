@@ -1,13 +1,13 @@
-// Group commit on SQLite: durable commits that neither block the event loop nor cost one fsync
+// Group commit on SQLite: durable commits that neither block the event loop nor cost an fsync
 // each. With synchronous = FULL every COMMIT fsyncs the WAL inside better-sqlite3's synchronous
-// call: about a millisecond on this kind of disk, per delivery, during which no other session is
-// served; under load it was the largest single cost of accepting a message. A group transaction
-// (Store.transaction with { group: true }) instead commits with synchronous = NORMAL — the WAL
-// frames reach the operating system, not yet the disk; a killed process keeps them, and the WAL
-// stays consistent whatever happens — and then waits for WalSync.sync(): an fsync of the WAL
-// file in libuv's thread pool. One fsync covers every commit made before it started, so
-// deliveries that commit while one is running share the next. The caller is answered only once
-// its commit is on stable storage, exactly as with FULL (DESIGN.md principle 3).
+// call (a full fsync: ~1 ms here, during which no other session is served); under load it was
+// the largest single cost of accepting a message. A batch of group transactions (group-commit.ts)
+// instead commits with synchronous = NORMAL — the WAL frames reach the operating system, not yet
+// the disk; a killed process keeps them, and the WAL stays consistent whatever happens — and its
+// callers then wait for WalSync.sync(): an fdatasync of the WAL file in libuv's thread pool. One
+// sync covers every commit made before it started, so commits made while one runs share the
+// next. The caller is answered only once its commit is on stable storage, exactly as with FULL
+// (DESIGN.md principle 3).
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -45,8 +45,9 @@ export class WalSync {
     return this.#next;
   }
 
-  /** Closes the WAL file; called when the database closes. */
+  /** Closes the WAL file once the syncs under way have finished; called when the database closes. */
   async close(): Promise<void> {
+    await Promise.allSettled([this.#running, this.#next]);
     const fd = this.#fd;
     this.#fd = null;
     if (fd) await close(await fd).catch(() => {});

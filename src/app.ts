@@ -22,6 +22,7 @@ import type { DnsResolver } from "./core/ports/dns.js";
 import { createDnsResolver } from "./adapters/dns/index.js";
 import { createSmtpTransport } from "./protocols/smtp/client/transport.js";
 import type { Logger } from "./shared/logger.js";
+import { BlobMaintenance } from "./store/blobs/blob-sweep.js";
 import { createFsBlobStore } from "./store/blobs/fs-blob-store.js";
 import { openStore } from "./store/open.js";
 
@@ -41,6 +42,8 @@ export interface Moat {
   readonly mailboxes: MailboxOperations;
   /** Not running until start() (only `moat start` delivers; admin commands never do). */
   readonly outbound: OutboundDelivery;
+  /** Blob-store upkeep (crash leftovers, orphaned bodies); not running until start(). */
+  readonly blobUpkeep: BlobMaintenance;
   close(): Promise<void>;
 }
 
@@ -51,7 +54,13 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     settings.database.url ? { databaseUrl: settings.database.url } : { sqlitePath: path.join(dataDir, "moat.db") },
   );
   const passwords = createPasswordHasher(settings.auth.hash_concurrency);
-  const blobs = createFsBlobStore(path.join(dataDir, "blobs"));
+  const blobRoot = path.join(dataDir, "blobs");
+  const blobs = createFsBlobStore(blobRoot);
+  const blobUpkeep = new BlobMaintenance(
+    blobRoot,
+    async (hash) => (await store.messages.getBody(hash)) !== undefined,
+    (err) => logger.warn({ err }, "blob store upkeep failed"),
+  );
   const mailstore = new MailStore(store, blobs, clock);
   const minute = 60_000;
   const authenticate = createAuthenticator({
@@ -138,10 +147,12 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     dns,
     flow,
     outbound,
+    blobUpkeep,
     events,
     mailboxes,
     close: async () => {
       await outbound.stop();
+      await blobUpkeep.stop();
       await store.close();
     },
   };

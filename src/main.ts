@@ -157,6 +157,7 @@ export async function startServer(loaded: LoadedSettings, logger: Logger): Promi
   }
 
   moat.outbound.start();
+  moat.blobUpkeep.start();
   writePorts(loaded.dataDir, ports);
   logger.info({ ports, dataDir: loaded.dataDir, database: moat.store.dialect }, "moat started");
 

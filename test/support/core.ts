@@ -10,8 +10,9 @@ import { createFsBlobStore } from "../../src/store/blobs/fs-blob-store.js";
 import { tempDir } from "./temp.js";
 
 export function coreFor(t: Parameters<typeof tempDir>[0], store: Store, clock: Clock, passwords: PasswordHasher = createPasswordHasher(4)) {
-  const blobs = createFsBlobStore(path.join(tempDir(t), "blobs"));
+  const blobRoot = path.join(tempDir(t), "blobs");
+  const blobs = createFsBlobStore(blobRoot);
   const mailstore = new MailStore(store, blobs, clock);
   const accounts = new AccountService(store, passwords, clock, mailstore);
-  return { blobs, mailstore, accounts, passwords };
+  return { blobs, blobRoot, mailstore, accounts, passwords };
 }

@@ -81,9 +81,9 @@ export async function expungeIn(tx: Tx, box: Mailbox, messages: readonly StoredM
 
 /**
  * Removes released blobs once the deleting transaction has committed. A delivery of the same
- * bytes may have written the body row again since; its blob stays. (A delivery that has put
- * the blob but not yet committed can still lose it here: a sweep with a grace period is the
- * complete answer, left for the blob store's GC.)
+ * bytes may have written the body row again since; its blob stays. One that has put the blob
+ * but not yet committed is protected by the blob store itself: it keeps a blob a writer
+ * touched within its grace period, and its sweep collects the rest later (blob-sweep.ts).
  */
 export async function removeReleased(store: Store, blobs: BlobStore, hashes: readonly string[]): Promise<void> {
   for (const hash of hashes) {

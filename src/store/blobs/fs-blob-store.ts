@@ -2,6 +2,13 @@
 // put() is durable when it resolves: write a temp file, fsync it, rename it into place, fsync
 // the folder — the crash-safe order (a rename alone may be lost on power failure), so the row
 // naming the blob can be committed after it. Immutable: the same bytes are written once.
+//
+// Removal races with writers: a delivery of the same bytes may have put() the blob (or found it
+// there) and not yet committed the row that names it when an EXPUNGE finds the body
+// unreferenced. So a blob's mtime says when a writer last relied on it — put() touches an
+// existing file — and remove() leaves a blob touched within the grace period alone. What that
+// leaves behind unreferenced, and the files of writers that crashed before committing, the
+// sweep (blob-sweep.ts) collects once they are older than the grace period.
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -23,12 +30,18 @@ export function sha256(data: Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-export function createFsBlobStore(root: string): BlobStore {
+/** Longer than any delivery or APPEND takes between put() and its commit. */
+export const blobGraceMs = 15 * 60_000;
+
+export function blobPath(root: string, hash: string): string {
+  if (!HASH.test(hash)) throw new MoatError("internal", "not a blob name");
+  return path.join(root, hash.slice(0, 2), hash.slice(2, 4), hash);
+}
+
+export function createFsBlobStore(root: string, opts: { graceMs?: number } = {}): BlobStore {
+  const graceMs = opts.graceMs ?? blobGraceMs;
   const tmpDir = path.join(root, "tmp");
-  const pathOf = (hash: string) => {
-    if (!HASH.test(hash)) throw new MoatError("internal", "not a blob name");
-    return path.join(root, hash.slice(0, 2), hash.slice(2, 4), hash);
-  };
+  const pathOf = (hash: string) => blobPath(root, hash);
 
   async function ensureDir(dir: string): Promise<void> {
     try {
@@ -47,7 +60,13 @@ export function createFsBlobStore(root: string): BlobStore {
       const target = pathOf(hash);
       try {
         const stat = await fs.stat(target);
-        if (stat.size === data.length) return { hash, size: data.length };
+        if (stat.size === data.length) {
+          // A writer relies on it from now until its commit: keep removal off it (see above).
+          // Fails if a removal took the file away meanwhile; then it is written anew below.
+          const now = new Date();
+          await fs.utimes(target, now, now);
+          return { hash, size: data.length };
+        }
       } catch {
         // not stored yet
       }
@@ -79,12 +98,52 @@ export function createFsBlobStore(root: string): BlobStore {
     },
 
     async remove(hash: string): Promise<void> {
-      await fs.rm(pathOf(hash), { force: true });
+      await retireBlob(root, hash, graceMs, Date.now);
     },
   };
 }
 
-/** Deletes temp files a crash left behind mid-write (their rows were never committed). */
+/**
+ * Deletes a blob unless a writer touched it within the grace period; true if it was deleted.
+ * The file is first renamed aside, atomically, and its mtime read there: a put() that touched
+ * it before the rename shows in that mtime (the file goes back: the same bytes, so even a copy
+ * written meanwhile is no different), and one after it finds no file and writes it anew.
+ */
+export async function retireBlob(root: string, hash: string, graceMs: number, now: () => number): Promise<boolean> {
+  const target = blobPath(root, hash);
+  const aside = path.join(root, "tmp", `${hash}.retired.${randomBytes(6).toString("hex")}`);
+  await fs.mkdir(path.join(root, "tmp"), { recursive: true, mode: 0o700 });
+  try {
+    await fs.rename(target, aside);
+  } catch {
+    return false; // already gone
+  }
+  const stat = await fs.stat(aside);
+  if (now() - stat.mtimeMs < graceMs) {
+    await fs.rename(aside, target);
+    return false;
+  }
+  await fs.rm(aside, { force: true });
+  return true;
+}
+
+/**
+ * At start-up: deletes temp files a crash left behind mid-write (their rows were never
+ * committed), and puts back blobs a crash caught set aside by retireBlob — one of them may be
+ * named by a row committed meanwhile; the sweep removes those that are not.
+ */
 export async function cleanBlobTemp(root: string): Promise<void> {
-  await fs.rm(path.join(root, "tmp"), { recursive: true, force: true });
+  const tmp = path.join(root, "tmp");
+  for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
+    const retired = /^([0-9a-f]{64})\.retired\./.exec(name);
+    if (retired?.[1] !== undefined) {
+      const target = blobPath(root, retired[1]);
+      await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+      if (!(await fs.stat(target).catch(() => undefined))) {
+        await fs.rename(path.join(tmp, name), target);
+        continue;
+      }
+    }
+    await fs.rm(path.join(tmp, name), { recursive: true, force: true });
+  }
 }

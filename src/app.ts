@@ -11,7 +11,12 @@ import { MailStore } from "./core/mailstore/service.js";
 import { systemClock, type Clock } from "./core/ports/clock.js";
 import type { Store } from "./core/ports/store.js";
 import { LoginRecordService } from "./core/security/login-records.js";
+import { InProcessMaildropLocks } from "./core/maildrop/lock.js";
+import { MaildropService } from "./core/maildrop/service.js";
+import { Pop3SettingsService } from "./core/maildrop/settings.js";
 import { DkimService } from "./core/delivery/dkim.js";
+import { createAesGcmSealer } from "./adapters/secrets/aes-gcm-sealer.js";
+import { loadOrCreateKey } from "./adapters/secrets/key-file.js";
 import { retryPolicyFromSettings } from "./core/delivery/backoff.js";
 import { OutboundDelivery } from "./core/delivery/outbound.js";
 import { routeTable } from "./core/delivery/routes.js";
@@ -25,6 +30,7 @@ import type { Logger } from "./shared/logger.js";
 import { BlobMaintenance } from "./store/blobs/blob-sweep.js";
 import { createFsBlobStore } from "./store/blobs/fs-blob-store.js";
 import { openStore } from "./store/open.js";
+import { authSecurityDeps, createLoginSecurity, loginSecurityHooks, type LoginSecurity } from "./app-login-security.js";
 
 export interface Moat {
   readonly loaded: LoadedSettings;
@@ -40,10 +46,17 @@ export interface Moat {
   readonly events: MailboxEvents;
   /** Mailbox operations shared by IMAP, POP3 and the web API. */
   readonly mailboxes: MailboxOperations;
+  /** POP3 maildrops (locked per folder in this process, decision 0009) and their per-domain settings. */
+  readonly maildrops: MaildropService;
+  readonly pop3Settings: Pop3SettingsService;
   /** Not running until start() (only `moat start` delivers; admin commands never do). */
   readonly outbound: OutboundDelivery;
+  /** Per-domain DKIM keys: made with the domain, sealed at rest, DNS records for the admin. */
+  readonly dkim: DkimService;
   /** Blob-store upkeep (crash leftovers, orphaned bodies); not running until start(). */
   readonly blobUpkeep: BlobMaintenance;
+  /** Issue 6: login settings, client security passwords, IP rules, audit log, live sessions. */
+  readonly loginSecurity: LoginSecurity;
   close(): Promise<void>;
 }
 
@@ -63,10 +76,12 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
   );
   const mailstore = new MailStore(store, blobs, clock);
   const minute = 60_000;
+  const securityDeps = authSecurityDeps(dataDir, settings.auth);
   const authenticate = createAuthenticator({
     store,
     clock,
     passwords,
+    ...securityDeps,
     throttle: {
       failureDelayMs: settings.auth.failure_delay_ms,
       maxFailureDelayMs: settings.auth.max_failure_delay_ms,
@@ -80,7 +95,7 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     timeoutMs: settings.dns.timeout_ms,
     ...(settings.dns.zone_file ? { zoneFile: path.resolve(dataDir, settings.dns.zone_file) } : {}),
   });
-  const dkim = new DkimService(store, clock, settings.dkim.selector);
+  const dkim = new DkimService(store, clock, settings.dkim.selector, dkimSealer(dataDir));
   const enqueueRemote: EnqueueRemote = async (tx, job) => {
     await tx.outbound.enqueue({
       blobHash: job.body.hash,
@@ -134,13 +149,18 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
       if (verdict.kind !== "accept") throw new Error(`bounce not stored: ${verdict.text}`);
     },
   });
+  // A new domain gets its DKIM key at once, so `moat domain dkim` has a record to print.
+  const accounts = new AccountService(store, passwords, clock, mailstore, {
+    onDomainAdded: (domain) => dkim.ensureKey(domain).then(() => undefined),
+    ...loginSecurityHooks(securityDeps, () => loginSecurity),
+  });
+  const loginSecurity = createLoginSecurity(store, clock, accounts, securityDeps, passwords);
   return {
     loaded,
     logger,
     clock,
     store,
-    // A new domain gets its DKIM key at once, so `moat domain dkim` has a record to print.
-    accounts: new AccountService(store, passwords, clock, mailstore, { onDomainAdded: (domain) => dkim.ensureKey(domain).then(() => undefined) }),
+    accounts,
     mailstore,
     logins: new LoginRecordService(store, clock, settings.login_records.retention_days),
     authenticate,
@@ -148,9 +168,14 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     flow,
     outbound,
     blobUpkeep,
+    dkim,
     events,
     mailboxes,
+    maildrops: new MaildropService(store, mailboxes, new InProcessMaildropLocks()),
+    pop3Settings: new Pop3SettingsService(store, accounts),
+    loginSecurity,
     close: async () => {
+      loginSecurity.stop();
       await outbound.stop();
       await blobUpkeep.stop();
       await store.close();
@@ -166,4 +191,11 @@ function bodyReader(mailstore: MailStore, blobs: BlobStore): BlobStore {
     // A body the flow stored, or bytes the runner itself put (the DKIM-signed copy).
     get: async (hash) => (await mailstore.read(hash)) ?? blobs.get(hash),
   };
+}
+
+/** The key that seals DKIM private keys in the database, relative to the data folder. */
+export const dkimKeyFile = path.join("keys", "dkim-sealing.key");
+
+function dkimSealer(dataDir: string) {
+  return createAesGcmSealer(loadOrCreateKey(path.join(dataDir, dkimKeyFile)), dkimKeyFile);
 }

@@ -5,13 +5,13 @@ import path from "node:path";
 import { openMoat, type Moat } from "./app.js";
 import { listenerNames, type ListenerName } from "./config/schema.js";
 import type { LoadedSettings } from "./config/load.js";
-import { startListener, type Listener } from "./protocols/net/listener.js";
-import { unavailableService, type MailProtocol } from "./protocols/net/unavailable.js";
 import { CidrSet } from "./shared/ip.js";
 import { MoatError } from "./shared/errors.js";
 import type { Logger } from "./shared/logger.js";
 import { startSmtpServer, type SmtpRole } from "./protocols/smtp/server/server.js";
 import { startImapServer, type ImapBackend } from "./protocols/imap/server.js";
+import { imapLimitsFrom } from "./protocols/imap/settings.js";
+import { startPop3Server } from "./protocols/pop3/server.js";
 import { startHttpServer } from "./web/server.js";
 
 export type Ports = Partial<Record<ListenerName, number>>;
@@ -40,11 +40,8 @@ function imapBackend(moat: Moat): ImapBackend {
   };
 }
 
-/** Listeners whose protocol is not served yet, and whether TLS starts at connect. */
-const unservedListeners: Partial<Record<ListenerName, { protocol: MailProtocol; implicitTls: boolean }>> = {
-  pop3: { protocol: "pop3", implicitTls: false },
-  pop3s: { protocol: "pop3", implicitTls: true },
-};
+/** The POP3 listeners and whether TLS starts at connect (995) or with STLS (110). */
+const pop3Listeners: Partial<Record<ListenerName, { implicitTls: boolean }>> = { pop3: { implicitTls: false }, pop3s: { implicitTls: true } };
 
 function readTls(loaded: LoadedSettings): { cert: Buffer; key: Buffer } {
   const certPath = path.resolve(loaded.dataDir, loaded.settings.tls.cert);
@@ -127,7 +124,7 @@ export async function startServer(loaded: LoadedSettings, logger: Logger): Promi
             tls,
             trustedProxies,
             backend: imapBackend(moat),
-            limits: { maxMessageBytes: settings.mail.max_message_bytes },
+            limits: imapLimitsFrom(settings),
             logger,
           }),
         );
@@ -135,20 +132,32 @@ export async function startServer(loaded: LoadedSettings, logger: Logger): Promi
         ports[name] = server.port;
         continue;
       }
-      const { protocol, implicitTls } = unservedListeners[name]!;
-      const listener: Listener = await bind(name, host, conf.port, () =>
-        startListener({
-          name,
-          host,
-          port: conf.port,
-          tls: implicitTls ? tls : undefined,
-          trustedProxies,
-          logger,
-          onConnection: unavailableService(protocol, settings.server.hostname),
-        }),
-      );
-      running.push(listener);
-      ports[name] = listener.port;
+      const pop3 = pop3Listeners[name];
+      if (pop3) {
+        const limits = settings.pop3;
+        const server = await bind(name, host, conf.port, () =>
+          startPop3Server({
+            implicitTls: pop3.implicitTls,
+            host,
+            port: conf.port,
+            hostname: settings.server.hostname,
+            tls,
+            trustedProxies,
+            backend: { authenticate: moat.authenticate, maildrops: moat.maildrops },
+            limits: {
+              idleTimeoutMs: limits.idle_timeout_seconds * 1000,
+              maxAuthFailures: limits.max_auth_failures,
+              maxInvalidCommands: limits.max_invalid_commands,
+              maxConnectionsPerIp: limits.max_connections_per_ip,
+            },
+            logger,
+          }),
+        );
+        running.push(server);
+        ports[name] = server.port;
+        continue;
+      }
+      throw new Error(`no service for the ${name} listener`);
     }
   } catch (err) {
     await Promise.allSettled(running.map((r) => r.close()));
@@ -157,6 +166,7 @@ export async function startServer(loaded: LoadedSettings, logger: Logger): Promi
   }
 
   moat.outbound.start();
+  moat.loginSecurity.startRevocationSweep(logger);
   moat.blobUpkeep.start();
   writePorts(loaded.dataDir, ports);
   logger.info({ ports, dataDir: loaded.dataDir, database: moat.store.dialect }, "moat started");

@@ -9,6 +9,10 @@ import { lifecycleCommands } from "./commands/lifecycle.js";
 import { loginsCommand } from "./commands/logins.js";
 import { queueCommand } from "./commands/queue.js";
 import { userCommand } from "./commands/user.js";
+import { appPassCommand } from "./commands/apppass.js";
+import { auditCommand } from "./commands/audit.js";
+import { ipCommand } from "./commands/ip.js";
+import { passwordPolicyCommand } from "./commands/password-policy.js";
 import type { CliIo } from "./context.js";
 
 export const exitBadInput = 2;
@@ -34,6 +38,10 @@ export function buildProgram(io: CliIo, stderr: (text: string) => void): Command
   groupCommand(program, io);
   loginsCommand(program, io);
   queueCommand(program, io);
+  appPassCommand(program, io);
+  ipCommand(program, io);
+  auditCommand(program, io);
+  passwordPolicyCommand(program, io);
   // Every subcommand reports errors through runCli, not by exiting itself.
   const seal = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: stderr, outputError: () => undefined });

@@ -62,9 +62,30 @@ export function settingsSchema(privileged: boolean) {
     smtp: listener("smtp", ports.smtp),
     submission: listener("submission", ports.submission),
     submissions: listener("submissions", ports.submissions),
-    imap: listener("imap", ports.imap),
+    // The IMAP session limits sit with the imap listener and apply to imaps too.
+    imap: listenerShape("imap", ports.imap)
+      .extend({
+        idle_timeout_seconds: int(1800, 86_400).default(1800).describe("IMAP and IMAPS: log out a client silent this long once logged in (RFC 3501 asks for at least 30 minutes)"),
+        idle_keepalive_seconds: int(10, 1740).default(120).describe("IMAP and IMAPS: during IDLE, send \"* OK Still here\" this often (under the 30-minute autologout)"),
+        login_timeout_seconds: int(5, 1800).default(60).describe("IMAP and IMAPS: close a client that has not logged in and is silent this long"),
+        max_commands_before_login: int(3, 1000).default(20).describe("IMAP and IMAPS: commands allowed before login; then BYE"),
+        max_invalid_commands: int(1, 1000).default(20).describe("IMAP and IMAPS: BAD answers on one connection before BYE"),
+        max_auth_failures: int(1, 100).default(3).describe("IMAP and IMAPS: failed logins on one connection before BYE"),
+        max_connections_per_ip: int(1, 10_000).default(50).describe("IMAP and IMAPS: open connections from one client address"),
+        max_line_bytes: int(1024, 1024 ** 2).default(64 * 1024).describe("IMAP and IMAPS: longest command line outside literals (Dovecot: 64 KiB); longer is BAD"),
+        max_command_bytes: int(1024, 16 * 1024 ** 2).default(64 * 1024).describe("IMAP and IMAPS: a whole command with its literals, APPEND's message excepted (limited by mail.max_message_bytes)"),
+      })
+      .prefault({}),
     imaps: listener("imaps", ports.imaps),
-    pop3: listener("pop3", ports.pop3),
+    // The POP3 session limits sit with the pop3 listener and apply to pop3s too.
+    pop3: listenerShape("pop3", ports.pop3)
+      .extend({
+        idle_timeout_seconds: int(30, 86_400).default(600).describe("POP3 and POP3S: close a client silent this long (RFC 1939 asks for at least 10 minutes)"),
+        max_auth_failures: int(1, 100).default(3).describe("POP3 and POP3S: failed logins on one connection before it is closed"),
+        max_invalid_commands: int(1, 1000).default(10).describe("POP3 and POP3S: unknown or malformed commands before the connection is closed"),
+        max_connections_per_ip: int(1, 10_000).default(50).describe("POP3 and POP3S: open connections from one client address"),
+      })
+      .prefault({}),
     pop3s: listener("pop3s", ports.pop3s),
     http: listenerShape("http", ports.http)
       .extend({ tls: bool().default(privileged).describe("serve HTTP over TLS with the certificate in [tls]") })
@@ -99,6 +120,9 @@ export function settingsSchema(privileged: boolean) {
         block_minutes: int(1, 10_080).default(15).describe("how long that temporary block lasts"),
         failure_window_minutes: int(1, 10_080).default(60).describe("failures older than this are forgotten"),
         hash_concurrency: int(1, 256).default(Math.max(2, os.availableParallelism() * 2)).describe("argon2 hashes in flight at once; more wait"),
+        ip_block_after_failures: int(2, 100_000).default(100).describe("failed logins from one address (IPv6: its /64) across all accounts before it is blocked (Stalwart: 100 a day)"),
+        ip_failure_window_minutes: int(1, 10_080).default(1440).describe("failures from one address older than this are forgotten"),
+        ip_block_minutes: int(1, 525_600).default(1440).describe("how long an automatic address block lasts (`moat ip list` shows it, `moat ip unblock` lifts it)"),
       })
       .prefault({}),
     login_records: z

@@ -11,6 +11,7 @@ import type { EpochMs, Role, UserStatus } from "../core/accounts/types.js";
 import type { AuthMethod, Channel, DenyReason } from "../core/auth/types.js";
 import type { OutboundOriginKind, OutboundStatus } from "../core/ports/queue.js";
 import type { SpecialUse } from "../core/ports/mailstore.js";
+import type { LoginSecurityTables } from "./schema-login-security.js";
 
 /** The two SQL dialects Moat runs on. */
 export type SqlDialect = "sqlite" | "postgres";
@@ -175,12 +176,21 @@ export interface DkimKeysTable {
   id: Generated<number>;
   domain_id: number;
   selector: string;
-  private_key_pem: string;
+  /** SecretSealer output; plain PEM in rows from before it (resealed on first read). */
+  private_key_sealed: string;
   public_key_b64: string;
   created_at: EpochMs;
 }
 
-export interface Database {
+/** Per-domain POP3 settings (0005); no row means the defaults. */
+export interface DomainPop3SettingsTable {
+  domain_id: number;
+  /** 0 or 1: SQLite has no boolean. */
+  leave_on_server: number;
+  folder: string;
+}
+
+export interface Database extends LoginSecurityTables {
   addresses: AddressesTable;
   domains: DomainsTable;
   users: UsersTable;
@@ -198,4 +208,5 @@ export interface Database {
   dkim_keys: DkimKeysTable;
   expunged: ExpungedTable;
   mailbox_uid_validity: MailboxUidValidityTable;
+  domain_pop3_settings: DomainPop3SettingsTable;
 }

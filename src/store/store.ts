@@ -13,9 +13,15 @@ import { mailboxRepository } from "./repositories/mailboxes.js";
 import { messageStateRepository } from "./repositories/message-state.js";
 import { messageRepository } from "./repositories/messages.js";
 import { outboundRepository } from "./repositories/outbound.js";
+import { pop3SettingsRepository } from "./repositories/pop3-settings.js";
 import { quotaRepository } from "./repositories/quota.js";
 import { throttleRepository } from "./repositories/throttle.js";
 import { userRepository } from "./repositories/users.js";
+import { appPasswordRepository } from "./repositories/app-passwords.js";
+import { auditRepository } from "./repositories/audit.js";
+import { ipRuleRepository } from "./repositories/ip-rules.js";
+import { loginSettingsRepository } from "./repositories/login-settings.js";
+import { passwordHistoryRepository } from "./repositories/password-history.js";
 import type { Database, SqlDialect } from "./schema.js";
 import { GroupCommitter, plainCommit, type CommitPath } from "./group-commit.js";
 
@@ -32,6 +38,11 @@ function repositories(db: Kysely<Database>, dialect: SqlDialect): Repositories {
     groups: groupRepository(db),
     loginRecords: loginRecordRepository(db),
     throttle: throttleRepository(db),
+    loginSettings: loginSettingsRepository(db),
+    appPasswords: appPasswordRepository(db),
+    ipRules: ipRuleRepository(db),
+    audit: auditRepository(db),
+    passwordHistory: passwordHistoryRepository(db),
     mailboxes: mailboxRepository(db),
     messages: messageRepository(db),
     quota: quotaRepository(db),
@@ -39,6 +50,7 @@ function repositories(db: Kysely<Database>, dialect: SqlDialect): Repositories {
     messageState: messageStateRepository(db),
     outbound: outboundRepository(db, dialect),
     dkimKeys: dkimKeyRepository(db),
+    pop3Settings: pop3SettingsRepository(db),
   };
 }
 

@@ -92,8 +92,8 @@ describe("moat start", () => {
       submissions: /^220 \S+ ESMTP/,
       imap: /^\* OK \[CAPABILITY [^\]]*\] [\s\S]*\* BYE [\s\S]*a1 OK /,
       imaps: /^\* OK \[CAPABILITY [^\]]*\] [\s\S]*\* BYE [\s\S]*a1 OK /,
-      pop3: /^-ERR \[SYS\/TEMP\] /,
-      pop3s: /^-ERR \[SYS\/TEMP\] /,
+      pop3: /^\+OK \S+ Moat POP3 ready\r\n\+OK /,
+      pop3s: /^\+OK \S+ Moat POP3 ready\r\n\+OK /,
     };
     const implicitTls = new Set(["submissions", "imaps", "pop3s"]);
     for (const [name, pattern] of Object.entries(expected)) {
@@ -102,8 +102,8 @@ describe("moat start", () => {
       const raw = await connectTcp(port);
       raw.write(encodeProxyV1({ address: "203.0.113.7", port: 40000 }, { address: "127.0.0.1", port }));
       const client = wire(implicitTls.has(name) ? await connectTls(raw) : raw);
-      // SMTP greets and waits for a command; the not-yet-served protocols close at once.
-      if (name.startsWith("s")) {
+      // SMTP and POP3 greet and wait for a command; QUIT ends them.
+      if (name.startsWith("s") || name.startsWith("pop3")) {
         await client.until((text) => text.includes("\r\n"));
         await client.write("QUIT\r\n");
       }

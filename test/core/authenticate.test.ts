@@ -2,32 +2,17 @@ import assert from "node:assert/strict";
 import { describe, it, type TestContext } from "node:test";
 import argon2 from "argon2";
 import { createAuthenticator } from "../../src/core/auth/authenticate.js";
-import { createPasswordHasher, type PasswordHasher } from "../../src/core/auth/passwords.js";
 import type { ThrottleSettings } from "../../src/core/auth/throttle.js";
 import type { LoginContext } from "../../src/core/auth/types.js";
 import type { Store } from "../../src/core/ports/store.js";
 import { TestClock } from "../support/clock.js";
 import { coreFor } from "../support/core.js";
+import { countingHasher } from "../support/counting-hasher.js";
 import { forEachDialect } from "../support/stores.js";
 
 const throttle: ThrottleSettings = { failureDelayMs: 2000, maxFailureDelayMs: 15_000, blockAfterFailures: 10, blockMs: 15 * 60_000, windowMs: 60 * 60_000 };
 const ctx = (ip = "198.51.100.7", extra: Partial<LoginContext> = {}): LoginContext => ({ ip, secure: true, method: "IMAP LOGIN", ...extra });
 const PASSWORD = "correct horse battery staple";
-
-/** The real hasher, with a count of verifications: each login must cost exactly one. */
-function countingHasher(): PasswordHasher & { verifies: number } {
-  const real = createPasswordHasher(4);
-  const hasher = {
-    verifies: 0,
-    hash: (p: string) => real.hash(p),
-    verify: (h: string | undefined, p: string) => {
-      hasher.verifies++;
-      return real.verify(h, p);
-    },
-    needsRehash: (h: string) => real.needsRehash(h),
-  };
-  return hasher;
-}
 
 async function setup(t: TestContext, store: Store, settings: Partial<ThrottleSettings> = {}) {
   const clock = new TestClock();
@@ -45,7 +30,8 @@ forEachDialect((dialect, open) => {
       const store = await open(t);
       const { authenticate, alice } = await setup(t, store);
       const result = await authenticate("imap", "Alice@EXAMPLE.com", PASSWORD, ctx("2001:db8::5", { clientId: "Thunderbird 128" }));
-      assert.deepEqual(result, { ok: true, userId: alice.id, address: "alice@example.com" });
+      assert.ok(result.ok);
+      assert.deepEqual({ userId: result.userId, address: result.address, credential: result.credential }, { userId: alice.id, address: "alice@example.com", credential: { kind: "password" } });
       const [record] = await store.loginRecords.list({ userId: alice.id, limit: 5 });
       assert.equal(record?.result, "success");
       assert.equal(record?.reason, "ok");

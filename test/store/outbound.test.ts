@@ -149,16 +149,16 @@ forEachDialect((dialect, open) => {
       const store = await open(t);
       const d = await store.domains.create(domainName("example.com"), T0);
       const other = await store.domains.create(domainName("example.org"), T0);
-      const key = { domainId: d.id, selector: "moat", privateKeyPem: "PEM1", publicKeyB64: "PUB1", now: T0 };
+      const key = { domainId: d.id, selector: "moat", privateKeySealed: "PEM1", publicKeyB64: "PUB1", now: T0 };
       assert.equal(await store.dkimKeys.create(key), true);
-      assert.equal(await store.dkimKeys.create({ ...key, privateKeyPem: "PEM2" }), false, "one key per selector");
-      assert.equal(await store.dkimKeys.create({ ...key, selector: "moat2", privateKeyPem: "PEM3", publicKeyB64: "PUB3", now: T0 + 1 }), true);
+      assert.equal(await store.dkimKeys.create({ ...key, privateKeySealed: "PEM2" }), false, "one key per selector");
+      assert.equal(await store.dkimKeys.create({ ...key, selector: "moat2", privateKeySealed: "PEM3", publicKeyB64: "PUB3", now: T0 + 1 }), true);
       assert.equal(await store.dkimKeys.findForDomain(domainName("example.org")), undefined);
       assert.deepEqual(await store.dkimKeys.findForDomain(domainName("example.com")), {
         domainId: d.id,
         domain: "example.com",
         selector: "moat2",
-        privateKeyPem: "PEM3",
+        privateKeySealed: "PEM3",
         publicKeyB64: "PUB3",
         createdAt: T0 + 1,
       });

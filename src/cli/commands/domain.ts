@@ -1,10 +1,10 @@
-// moat domain add|list|remove|dkim
+// moat domain add|list|remove|dkim (and set|show, in domain-set.ts)
 import type { Command } from "commander";
 import { displayDomain } from "../../mail/address.js";
 import type { Domain } from "../../core/accounts/types.js";
-import { DkimService } from "../../core/delivery/dkim.js";
 import { outputOf, withMoat, type CliIo } from "../context.js";
 import { formatTime } from "../output.js";
+import { domainSettingsCommands } from "./domain-set.js";
 
 const domainJson = (d: Domain) => ({ name: d.name, display: displayDomain(d.name), createdAt: new Date(d.createdAt).toISOString() });
 
@@ -40,13 +40,14 @@ export function domainCommand(program: Command, io: CliIo): void {
     .action((name: string, _o, cmd: Command) =>
       withMoat(cmd, async (moat) => {
         // Makes the key on first use for a domain added before keys were generated.
-        const dkim = new DkimService(moat.store, moat.clock, moat.loaded.settings.dkim.selector);
-        const record = await dkim.dnsRecord(name);
+        const record = await moat.dkim.dnsRecord(name);
         // Zone-file form: TXT values over 255 bytes are several quoted strings (RFC 1035 §3.3.14).
         const quoted = record.strings.map((part) => `"${part}"`).join(" ");
         outputOf(cmd, io).object(`${record.name}. IN TXT ${quoted}`, { name: record.name, type: record.type, value: record.value });
       }),
     );
+
+  domainSettingsCommands(domain, io);
 
   domain
     .command("remove <domain>")

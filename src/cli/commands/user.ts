@@ -5,6 +5,8 @@ import { roles, type User } from "../../core/accounts/types.js";
 import { MoatError } from "../../shared/errors.js";
 import { outputOf, readPassword, withMoat, type CliIo } from "../context.js";
 import { formatBytes, formatTime } from "../output.js";
+import { userSecurityCommands } from "./user-security.js";
+import { cliActor } from "../actor.js";
 
 export const userJson = (u: User) => ({
   address: u.address,
@@ -79,8 +81,9 @@ export function userCommand(program: Command, io: CliIo): void {
     .action((address: string, opts: PasswordOptions, cmd: Command) =>
       withMoat(cmd, async (moat) => {
         const password = await readPassword(opts, io);
-        await moat.accounts.setPassword(address, password);
-        outputOf(cmd, io).object(`password changed for ${address}`, { address, passwordChanged: true });
+        const { revokedAppPasswords } = await moat.accounts.setPassword(address, password, cliActor());
+        // Issue 6: a new password revokes every client security password; say how many.
+        outputOf(cmd, io).object(`password changed for ${address}; ${revokedAppPasswords} client security password(s) revoked`, { address, passwordChanged: true, revokedAppPasswords });
       }),
     );
 
@@ -98,6 +101,8 @@ export function userCommand(program: Command, io: CliIo): void {
         }),
       );
   }
+
+  userSecurityCommands(user, io);
 
   user
     .command("remove <address>")

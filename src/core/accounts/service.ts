@@ -7,6 +7,7 @@ import type { Clock } from "../ports/clock.js";
 import type { Store } from "../ports/store.js";
 import { checkPasswordShape, type PasswordHasher } from "../auth/passwords.js";
 import type { MailStore } from "../mailstore/service.js";
+import { actorName, type Actor } from "../security/audit.js";
 import type { Alias, Domain, GroupMember, MailGroup, Role, User, UserStatus } from "./types.js";
 
 export interface NewUserInput {
@@ -33,7 +34,24 @@ function domainName(input: string): DomainName {
 export interface AccountHooks {
   /** After a domain is added, e.g. make its DKIM key (delivery/dkim.ts DkimService.ensureKey). */
   readonly onDomainAdded?: (domain: Domain) => Promise<unknown>;
+  /** After a user is added, e.g. give them their domain's default protocol switches (issue 6). */
+  readonly onUserAdded?: (user: User) => Promise<unknown>;
+  /** After a password change revoked client security passwords: end the sessions they opened. */
+  readonly onAppPasswordsRevoked?: (user: User, ids: readonly number[]) => void;
+  /** The domain's password policy (issue 6, item 5): throws invalid_password with every reason. */
+  readonly checkPassword?: (subject: PasswordSubject, password: string) => Promise<void>;
 }
+
+/** Whose password is being set, for the policy: a new account has no id and no current hash yet. */
+export interface PasswordSubject {
+  readonly domainId: number;
+  readonly address: Address;
+  readonly displayName: string;
+  readonly user: Pick<User, "id" | "passwordHash"> | null;
+}
+
+/** Previous hashes kept besides the current one: "no reuse of the last 5 passwords". */
+const previousPasswordsKept = 4;
 
 export class AccountService {
   constructor(
@@ -77,12 +95,13 @@ export class AccountService {
     const domain = await this.domainFor(addr);
     await this.assertFree(addr);
     checkPasswordShape(input.password);
+    await this.hooks.checkPassword?.({ domainId: domain.id, address: addr, displayName: (input.displayName ?? "").trim(), user: null }, input.password);
     if (input.quotaBytes !== undefined && (!Number.isSafeInteger(input.quotaBytes) || input.quotaBytes < 0)) {
       throw new MoatError("invalid_input", "the quota must be a whole number of bytes, 0 for none");
     }
     const passwordHash = await this.passwords.hash(input.password);
     // The user and their folders exist together or not at all.
-    return this.store.transaction(async (tx) => {
+    const created = await this.store.transaction(async (tx) => {
       const user = await tx.users.create({
         domainId: domain.id,
         address: addr,
@@ -95,6 +114,8 @@ export class AccountService {
       await this.mailstore.createDefaultMailboxes(tx, user.id);
       return user;
     });
+    await this.hooks.onUserAdded?.(created);
+    return created;
   }
 
   async getUser(input: string): Promise<User> {
@@ -107,10 +128,29 @@ export class AccountService {
     return this.store.users.list(domain === undefined ? undefined : (await this.getDomain(domain)).id);
   }
 
-  async setPassword(input: string, password: string): Promise<void> {
+  /**
+   * Sets the password and, in the same transaction, revokes every client security password of
+   * the account (as Google does: whoever changes a stolen password must not leave the thief's
+   * client working). Returns how many were revoked.
+   */
+  async setPassword(input: string, password: string, actor?: Actor): Promise<{ revokedAppPasswords: number }> {
     const user = await this.getUser(input);
     checkPasswordShape(password);
-    await this.store.users.setPassword(user.id, await this.passwords.hash(password), this.clock.now());
+    await this.hooks.checkPassword?.({ domainId: user.domainId, address: user.address, displayName: user.displayName, user }, password);
+    const hash = await this.passwords.hash(password);
+    const revoked = await this.store.transaction(async (tx) => {
+      await tx.users.setPassword(user.id, hash, this.clock.now());
+      await tx.passwordHistory.add(user.id, user.passwordHash, this.clock.now(), previousPasswordsKept);
+      const ids = await tx.appPasswords.removeAllForUser(user.id);
+      // The audit log says who changed it and what went with it, never the password.
+      if (actor) {
+        const change = { action: "user.password", target: user.address, before: { appPasswords: ids.length }, after: { appPasswords: 0 } };
+        await tx.audit.append({ at: this.clock.now(), actor: actorName(actor), ...change });
+      }
+      return ids;
+    });
+    if (revoked.length > 0) this.hooks.onAppPasswordsRevoked?.(user, revoked);
+    return { revokedAppPasswords: revoked.length };
   }
 
   async setStatus(input: string, status: UserStatus): Promise<User> {

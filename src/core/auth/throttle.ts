@@ -51,8 +51,9 @@ export class LoginThrottle {
     return this.delayFor(state.failures);
   }
 
-  async recordSuccess(key: string): Promise<void> {
-    await this.repo.clear(key);
+  /** repo: the throttle repository of the transaction the login's other writes are in. */
+  async recordSuccess(key: string, repo: ThrottleRepository = this.repo): Promise<void> {
+    await repo.clear(key);
   }
 
   delayFor(failures: number): number {

@@ -25,10 +25,45 @@ export type DenyReason =
   | "invalid_credentials" // wrong password for an existing account
   | "unknown_account" // recorded as such; answered exactly like invalid_credentials
   | "account_suspended"
-  | "throttled";
+  | "throttled"
+  // Issue 6 (decision 0010 says which are decided before the secret and which after):
+  | "ip_blocked" // install-wide or domain blocklist, automatic blocks included; before the secret
+  | "ip_not_allowed" // outside a domain/account allowlist; answered like invalid_credentials
+  | "protocol_disabled" // IMAP/POP3/SMTP switched off for the account, or third-party clients off for the domain
+  | "channel_not_allowed" // client-kind restriction: the channel is not in the account's or domain's list
+  | "security_password_required" // main password over IMAP/POP3/SMTP where a client security password is required
+  | "app_password_wrong_protocol" // a client security password limited to other protocols; answered like invalid_credentials
+  | "app_password_expired" // unused for longer than the domain allows; answered like invalid_credentials
+  | "password_change_required" // step 7: the main password now breaks the domain's keywords; protocols refuse it, the web asks for a change
+  | "password_expired"; // step 7: older than the domain's maximum age; protocols refuse it, the web asks for a change
+
+/** The channels a third-party client logs in on, each with its own switch per account. */
+export type ClientProtocol = "imap" | "pop3" | "smtp";
+export const clientProtocols: readonly ClientProtocol[] = ["imap", "pop3", "smtp"];
+export const isClientProtocol = (channel: Channel): channel is ClientProtocol => channel !== "web" && channel !== "api";
+
+/** Which secret a successful login used: revoking that secret ends the sessions it opened. */
+export type UsedCredential = { readonly kind: "password" } | { readonly kind: "app_password"; readonly id: number; readonly name: string };
+
+/**
+ * Ties a live protocol session to the credential it logged in with (core/security/live-sessions.ts).
+ * `end` receives `owner` back, so it need not capture it: the registry holds the owner weakly
+ * and forgets the session once the owner is garbage, even if the protocol never unregisters.
+ * Returns the unregister function.
+ */
+export type TrackSession = <T extends object>(owner: T, end: (owner: T) => void) => () => void;
 
 export type AuthResult =
-  | { readonly ok: true; readonly userId: number; readonly address: string }
+  | {
+      readonly ok: true;
+      readonly userId: number;
+      readonly address: string;
+      /** Always set by authenticate(); optional only so protocol tests may answer with a bare object. */
+      readonly credential?: UsedCredential;
+      readonly track?: TrackSession;
+      /** Web and API only (protocols are refused instead): the session may only change the password. */
+      readonly mustChangePassword?: "password_change_required" | "password_expired";
+    }
   | {
       readonly ok: false;
       readonly reason: DenyReason;

@@ -4,6 +4,8 @@
 //
 // The signing domain is the domain of the From header when we hold its key, so DMARC sees an
 // aligned signature; otherwise the envelope sender's domain, which still vouches for the hop.
+//
+// Private keys are stored sealed (ports/sealer.ts, decision 0011) and opened only to sign.
 import crypto from "node:crypto";
 import { promisify } from "node:util";
 import { dkimSign } from "mailauth/lib/dkim/sign.js";
@@ -12,6 +14,7 @@ import { MoatError } from "../../shared/errors.js";
 import type { Domain } from "../accounts/types.js";
 import type { Clock } from "../ports/clock.js";
 import type { DkimKey } from "../ports/queue.js";
+import type { SecretSealer } from "../ports/sealer.js";
 import type { Store } from "../ports/store.js";
 import { headerSection } from "./dsn.js";
 
@@ -73,15 +76,17 @@ export class DkimService implements DkimSigner {
     private readonly clock: Clock,
     /** The [dkim] selector for new keys. */
     private readonly selector: string,
+    private readonly sealer: SecretSealer,
   ) {}
 
   /** The domain's key, generated and stored first if it has none. Safe to call concurrently. */
   async ensureKey(domain: Domain): Promise<DkimKey> {
     const existing = await this.store.dkimKeys.findForDomain(domain.name);
     if (existing) return existing;
-    const pair = await generateDkimKeyPair();
+    const { privateKeyPem, publicKeyB64 } = await generateDkimKeyPair();
+    const privateKeySealed = this.sealer.seal(privateKeyPem, sealContext(domain.name, this.selector));
     // A concurrent call may have stored one first (create() then returns false): theirs wins.
-    await this.store.dkimKeys.create({ domainId: domain.id, selector: this.selector, ...pair, now: this.clock.now() });
+    await this.store.dkimKeys.create({ domainId: domain.id, selector: this.selector, privateKeySealed, publicKeyB64, now: this.clock.now() });
     const key = await this.store.dkimKeys.findForDomain(domain.name);
     if (!key) throw new MoatError("internal", `the DKIM key of ${domain.name} was not stored`);
     return key;
@@ -104,7 +109,7 @@ export class DkimService implements DkimSigner {
     const signature = {
       signingDomain: key.domain,
       selector: key.selector,
-      privateKey: key.privateKeyPem,
+      privateKey: await this.#privateKey(key),
       algorithm: "rsa-sha256",
       // relaxed/relaxed survives the header refolding and whitespace changes relays make.
       canonicalization: "relaxed/relaxed",
@@ -116,4 +121,15 @@ export class DkimService implements DkimSigner {
     }
     return Buffer.concat([Buffer.from(result.signatures, "utf8"), message]);
   }
+
+  /** The key in the clear, for one signature; a key stored before sealing is sealed now. */
+  async #privateKey(key: DkimKey): Promise<string> {
+    const context = sealContext(key.domain, key.selector);
+    if (this.sealer.isSealed(key.privateKeySealed)) return this.sealer.open(key.privateKeySealed, context);
+    await this.store.dkimKeys.reseal(key.domainId, key.selector, this.sealer.seal(key.privateKeySealed, context));
+    return key.privateKeySealed;
+  }
 }
+
+/** What a sealed key is bound to: its row cannot be moved to another domain or selector. */
+const sealContext = (domain: DomainName, selector: string) => `dkim:${domain}:${selector}`;

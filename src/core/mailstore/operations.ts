@@ -10,11 +10,13 @@ import type { Clock } from "../ports/clock.js";
 import type { Mailbox, MailboxStatus, SpecialUse, StoredMessage, UidSet } from "../ports/mailstore.js";
 import type { Store } from "../ports/store.js";
 import type { MailboxEvents } from "./events.js";
+import { appendAll, type AppendInput } from "./append.js";
 import { checkQuota, copyIn, expungeIn, lockBox, removeReleased, type CopyResult, type ExpungeResult } from "./mutations.js";
 import { applyFlags, cleanFlags, hasFlag, mailboxName, sameFlags, type FlagMode } from "./names.js";
 import { MailStore } from "./service.js";
 import { createIn, deleteIn, renameIn } from "./tree.js";
 
+export type { AppendInput } from "./append.js";
 export type { CopyResult, ExpungeResult } from "./mutations.js";
 
 export interface AppendResult {
@@ -105,12 +107,27 @@ export class MailboxOperations {
     return status;
   }
 
+  /** The user's storage quota (RFC 9208 STORAGE): bytes used and the limit, 0 meaning none. */
+  async quota(userId: number): Promise<{ usedBytes: number; limitBytes: number }> {
+    const user = await this.store.users.findById(userId);
+    if (!user) throw new MoatError("user_not_found");
+    return { usedBytes: await this.store.quota.usage(userId), limitBytes: user.quotaBytes };
+  }
+
   /** SELECT (claims \Recent) or, read-only, EXAMINE. */
   async select(userId: number, name: string, readOnly = false): Promise<SelectResult> {
     const box = await this.get(userId, name);
     const recent = readOnly ? { from: box.uidNext, to: box.uidNext } : await this.store.mailboxTree.claimRecent(box.id);
     const messages = await this.store.messageState.select(box.id);
     return { mailbox: (await this.store.mailboxTree.findById(box.id)) ?? box, messages, recent };
+  }
+
+  /**
+   * \Recent for mail that arrived while a session had the mailbox selected: the UIDs no session
+   * has claimed yet become this session's (RFC 3501 §2.3.2), [from, to).
+   */
+  async claimRecent(userId: number, name: string): Promise<{ from: number; to: number }> {
+    return this.store.mailboxTree.claimRecent((await this.get(userId, name)).id);
   }
 
   // ---- Messages
@@ -137,28 +154,18 @@ export class MailboxOperations {
 
   /** APPEND (RFC 3501 §6.3.11), indexed on the way in like delivered mail. */
   async append(userId: number, name: string, raw: Buffer, flags: readonly string[] = [], internalDate?: EpochMs): Promise<AppendResult> {
+    const [result] = await this.appendMany(userId, name, [{ raw, flags, internalDate }]);
+    return result!;
+  }
+
+  /** MULTIAPPEND (RFC 3502): every message or none; results in the order given, UIDs ascending. */
+  async appendMany(userId: number, name: string, inputs: readonly AppendInput[]): Promise<AppendResult[]> {
     const canonical = mailboxName(name);
-    const clean = cleanFlags(flags);
-    // Refuse early, before hashing and (for a large message) writing the blob.
-    await checkQuota(this.store, userId, raw.length);
-    const body = await this.mailstore.prepare(raw);
-    const now = this.clock.now();
-    try {
-      const stored = await this.store.transaction(async (tx) => {
-        const box = await lockBox(tx, userId, canonical);
-        await checkQuota(tx, userId, body.size);
-        await tx.messages.putBody({ hash: body.hash, size: body.size, inline: body.inline, index: body.index, now });
-        const message = await tx.messages.append(box.id, { bodyHash: body.hash, size: body.size, flags: clean, internalDate: internalDate ?? now });
-        await tx.quota.add(userId, body.size);
-        return { box, message };
-      });
-      this.events.publish({ userId, mailboxId: stored.box.id, kind: "exists", uids: [stored.message.uid], modseq: stored.message.modseq });
-      return { uidValidity: stored.box.uidValidity, uid: stored.message.uid, modseq: stored.message.modseq };
-    } catch (err) {
-      // A refused large message leaves no blob behind unless another row names the same bytes.
-      if (body.inline === null) await removeReleased(this.store, this.blobs, [body.hash]);
-      throw err;
-    }
+    if (inputs.length === 0) return [];
+    const { box, messages } = await appendAll({ store: this.store, blobs: this.blobs, clock: this.clock, mailstore: this.mailstore }, userId, canonical, inputs);
+    const last = messages[messages.length - 1]!;
+    this.events.publish({ userId, mailboxId: box.id, kind: "exists", uids: messages.map((m) => m.uid), modseq: last.modseq });
+    return messages.map((m) => ({ uidValidity: box.uidValidity, uid: m.uid, modseq: m.modseq }));
   }
 
   /** STORE / UID STORE: one new MODSEQ for every message the change touches. */
@@ -223,10 +230,19 @@ export class MailboxOperations {
 
   /** EXPUNGE (every \Deleted message) or UID EXPUNGE (only those of them in `uids`, RFC 4315). */
   async expunge(userId: number, name: string, uids?: UidSet): Promise<ExpungeResult> {
+    return this.expungeWhere(userId, name, uids, (m) => hasFlag(m.flags, "\\Deleted"));
+  }
+
+  /** POP3's UPDATE state (RFC 1939 §6): exactly these messages, whatever their flags, in one transaction. */
+  async expungeUids(userId: number, name: string, uids: UidSet): Promise<ExpungeResult> {
+    return this.expungeWhere(userId, name, uids, () => true);
+  }
+
+  private async expungeWhere(userId: number, name: string, uids: UidSet | undefined, chosen: (m: StoredMessage) => boolean): Promise<ExpungeResult> {
     const canonical = mailboxName(name);
     const result = await this.store.transaction(async (tx) => {
       const box = await lockBox(tx, userId, canonical);
-      const deleted = (await tx.messageState.select(box.id, uids)).filter((m) => hasFlag(m.flags, "\\Deleted"));
+      const deleted = (await tx.messageState.select(box.id, uids)).filter(chosen);
       return { box, expunged: await expungeIn(tx, box, deleted) };
     });
     await removeReleased(this.store, this.blobs, result.expunged.released);

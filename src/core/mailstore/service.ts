@@ -83,8 +83,8 @@ export class MailStore {
 
   /** The raw bytes of a stored body. */
   async read(hash: string): Promise<Buffer | undefined> {
-    const body = await this.store.messages.getBody(hash);
-    if (!body) return undefined;
-    return body.inline ?? (await this.blobs.get(hash));
+    const inline = await this.store.messages.getInline(hash);
+    if (inline === undefined) return undefined;
+    return inline ?? (await this.blobs.get(hash));
   }
 }

@@ -10,10 +10,14 @@ import type { Mailbox, SpecialUse } from "../ports/mailstore.js";
 import { expungeIn, lockBox, type ExpungeResult, type Tx } from "./mutations.js";
 import { isInside, parentsOf } from "./names.js";
 
-/** UIDVALIDITY counts seconds, as Dovecot's does, and never repeats for the user. */
+/**
+ * UIDVALIDITY counts seconds, as Dovecot's does, and never repeats for the user. A mailbox
+ * made here is not subscribed: SUBSCRIBE is the client's choice (RFC 3501 §6.3.6; Thunderbird
+ * and Apple Mail send it right after CREATE), so LSUB shows exactly what the user picked.
+ */
 async function insertBox(tx: Tx, userId: number, name: string, specialUse: SpecialUse | null, now: EpochMs): Promise<Mailbox | undefined> {
   const uidValidity = await tx.mailboxTree.nextUidValidity(userId, Math.floor(now / 1000));
-  return tx.mailboxTree.insert(userId, { name, specialUse, uidValidity, now });
+  return tx.mailboxTree.insert(userId, { name, specialUse, uidValidity, now, subscribed: false });
 }
 
 async function createParents(tx: Tx, userId: number, name: string, now: EpochMs): Promise<void> {

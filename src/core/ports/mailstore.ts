@@ -51,6 +51,11 @@ export interface MessageRepository {
   /** Inserts the body once per content; a second put of the same hash is a no-op. */
   putBody(body: { hash: string; size: number; inline: Buffer | null; index: MessageIndex; now: EpochMs }): Promise<void>;
   getBody(hash: string): Promise<MessageBody | undefined>;
+  /**
+   * Only the bytes kept inline (null: they are in the blob store; undefined: no such body),
+   * without the index, which is as large as the text again: what RETR and FETCH BODY[] need.
+   */
+  getInline(hash: string): Promise<Buffer | null | undefined>;
   /** Takes the mailbox's next UID and MODSEQ (atomically) and inserts the message row. */
   append(mailboxId: number, message: { bodyHash: string; size: number; flags: readonly string[]; internalDate: EpochMs }): Promise<StoredMessage>;
   /** In UID order. */
@@ -91,8 +96,8 @@ export interface MailboxCounters {
 /** Mailbox create, rename, delete and per-mailbox counters. */
 export interface MailboxTreeRepository {
   findById(id: number): Promise<Mailbox | undefined>;
-  /** undefined when the user already has a mailbox of that name. */
-  insert(userId: number, box: { name: string; specialUse: SpecialUse | null; uidValidity: number; now: EpochMs }): Promise<Mailbox | undefined>;
+  /** undefined when the user already has a mailbox of that name. Subscribed unless `subscribed` is false. */
+  insert(userId: number, box: { name: string; specialUse: SpecialUse | null; uidValidity: number; now: EpochMs; subscribed?: boolean }): Promise<Mailbox | undefined>;
   /** A UIDVALIDITY at least `atLeast` and greater than any the user's mailboxes ever had. */
   nextUidValidity(userId: number, atLeast: number): Promise<number>;
   /** Renames `from` and every `from/…` to `to` and `to/…`; returns how many rows. */

@@ -110,7 +110,8 @@ export interface DkimKey {
   readonly domainId: number;
   readonly domain: DomainName;
   readonly selector: string;
-  readonly privateKeyPem: string;
+  /** The PKCS#8 PEM private key, sealed (ports/sealer.ts), or plain in rows from before sealing. */
+  readonly privateKeySealed: string;
   /** Base64 of the DER SubjectPublicKeyInfo: the p= tag of the DNS record. */
   readonly publicKeyB64: string;
   readonly createdAt: EpochMs;
@@ -118,7 +119,9 @@ export interface DkimKey {
 
 export interface DkimKeyRepository {
   /** Adds a key; false when the domain already has a key with that selector. */
-  create(key: { domainId: number; selector: string; privateKeyPem: string; publicKeyB64: string; now: EpochMs }): Promise<boolean>;
+  create(key: { domainId: number; selector: string; privateKeySealed: string; publicKeyB64: string; now: EpochMs }): Promise<boolean>;
+  /** Replaces a plain private key from before sealing with its sealed form. */
+  reseal(domainId: number, selector: string, privateKeySealed: string): Promise<void>;
   /** The domain's newest key. */
   findForDomain(domain: DomainName): Promise<DkimKey | undefined>;
   /** Every key of the domain, newest first. */

@@ -4,7 +4,9 @@ import type { Address, DomainName } from "../../mail/address.js";
 import type { Alias, Domain, EpochMs, GroupMember, MailGroup, Role, User, UserStatus } from "../accounts/types.js";
 import type { MailboxRepository, MailboxTreeRepository, MessageRepository, MessageStateRepository, QuotaRepository } from "./mailstore.js";
 import type { DkimKeyRepository, OutboundRepository } from "./queue.js";
+import type { Pop3SettingsRepository } from "./maildrop.js";
 import type { Channel, LoginRecord, NewLoginRecord, ThrottleState } from "../auth/types.js";
+import type { AppPasswordRepository, AuditRepository, IpRuleRepository, LoginSettingsRepository, PasswordHistoryRepository } from "./login-security.js";
 
 export interface DomainRepository {
   create(name: DomainName, now: EpochMs): Promise<Domain>;
@@ -131,6 +133,11 @@ export interface Store {
   readonly groups: GroupRepository;
   readonly loginRecords: LoginRecordRepository;
   readonly throttle: ThrottleRepository;
+  readonly loginSettings: LoginSettingsRepository;
+  readonly appPasswords: AppPasswordRepository;
+  readonly ipRules: IpRuleRepository;
+  readonly audit: AuditRepository;
+  readonly passwordHistory: PasswordHistoryRepository;
   readonly mailboxes: MailboxRepository;
   readonly messages: MessageRepository;
   readonly quota: QuotaRepository;
@@ -138,6 +145,7 @@ export interface Store {
   readonly messageState: MessageStateRepository;
   readonly outbound: OutboundRepository;
   readonly dkimKeys: DkimKeyRepository;
+  readonly pop3Settings: Pop3SettingsRepository;
   /** Runs fn with repositories bound to one transaction; commits if it resolves. */
   transaction<T>(fn: (tx: Omit<Store, "transaction" | "close">) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;

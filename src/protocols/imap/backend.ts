@@ -29,6 +29,12 @@ export interface ImapLimits {
   /** Failed LOGIN/AUTHENTICATE on one connection before BYE. */
   readonly maxAuthFailures: number;
   readonly maxConnectionsPerIp: number;
+  /** During IDLE, "* OK Still here" this often (Dovecot imap_idle_notify_interval: 2 min), so NATs keep the flow and a dead peer shows. */
+  readonly idleKeepaliveMs: number;
+  /** A command line outside literals (test plan IMAP-11; Dovecot imap_max_line_length 64 KiB). */
+  readonly maxLineBytes: number;
+  /** A whole command with its literals, APPEND's message excepted (IMAP-12); also caps any other literal. */
+  readonly maxCommandBytes: number;
 }
 
 export const defaultImapLimits: ImapLimits = {
@@ -39,4 +45,7 @@ export const defaultImapLimits: ImapLimits = {
   maxInvalidCommands: 20,
   maxAuthFailures: 3,
   maxConnectionsPerIp: 50,
+  idleKeepaliveMs: 2 * 60_000,
+  maxLineBytes: 64 * 1024,
+  maxCommandBytes: 64 * 1024,
 };

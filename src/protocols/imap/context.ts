@@ -53,6 +53,11 @@ export interface SessionContext {
   /** Counts a failed login; past the limit the session says BYE. */
   authFailed(): void;
   select(view: MailboxView | null): void;
+  /**
+   * A CONDSTORE enabling command (FETCH MODSEQ, CHANGEDSINCE, UNCHANGEDSINCE, SEARCH MODSEQ) was
+   * used: CONDSTORE is on from now, and the first time the mailbox's HIGHESTMODSEQ is sent (RFC 7162 §3.1).
+   */
+  condstoreUsed(): Promise<void>;
   /** Reports other sessions' changes to the selected mailbox; expunges only when allowed. */
   sync(expunges: boolean): Promise<void>;
   /** EXPUNGE (or VANISHED) responses for UIDs this session removed (EXPUNGE, MOVE). */

@@ -16,5 +16,7 @@ export async function logIn(ctx: SessionContext, identity: string, secret: strin
     return { status: "NO", text: result.publicMessage, code: { code: result.temporary ? "UNAVAILABLE" : "AUTHENTICATIONFAILED" } };
   }
   ctx.loggedIn({ userId: result.userId, address: result.address });
+  // Deleting the credential this session used ends it (issue 6); held weakly, no unregister needed.
+  result.track?.(ctx, (session) => session.bye("Logged out: the credential of this session was revoked"));
   return { status: "OK", text: "Logged in", code: { code: "CAPABILITY", capabilities: ctx.capabilities() } };
 }

@@ -3,6 +3,7 @@
 // and TEXT from the decoded text indexed at delivery. Matching is case-insensitive substring.
 import libmime from "libmime";
 import type { StoredMessage } from "../../core/ports/mailstore.js";
+import type { MimePart } from "../../mail/mime/types.js";
 import { dateKey, dateOf } from "./codec/dates.js";
 import type { SearchKey } from "./codec/search.js";
 import { sectionBytes } from "./codec/section.js";
@@ -48,16 +49,17 @@ export async function matches(key: SearchKey, c: Candidate, view: MailboxView): 
       return key.value === "" ? value.trim() !== "" || (await headerPresent(c, key.field)) : value.toLowerCase().includes(key.value.toLowerCase());
     }
     case "body":
-      return (await c.source.index()).bodyText.toLowerCase().includes(key.value.toLowerCase());
+      return bodyContains(c, key.value.toLowerCase());
     case "text": {
       const index = await c.source.index();
       const header = decoded(sectionBytes(await c.source.raw(), index.structure, { path: [], kind: "header" }).toString("utf8"));
       const needle = key.value.toLowerCase();
-      return header.toLowerCase().includes(needle) || index.bodyText.toLowerCase().includes(needle);
+      return header.toLowerCase().includes(needle) || (await bodyContains(c, needle));
     }
     case "date": {
-      const when = key.field === "internal" ? m.internalDate : (await c.source.index()).date;
-      if (when === null) return false;
+      // A message without a (parseable) Date header was sent at time 0 for SENTBEFORE/ON/SINCE,
+      // as Dovecot answers (RFC 3501 leaves it open): it is found by SENTBEFORE any date.
+      const when = key.field === "internal" ? m.internalDate : ((await c.source.index()).date ?? 0);
       return compare(key.cmp, dateKey(dateOf(new Date(when))), key.key);
     }
     case "size":
@@ -76,6 +78,29 @@ export async function matches(key: SearchKey, c: Candidate, view: MailboxView): 
       for (const k of key.keys) if (!(await matches(k, c, view))) return false;
       return true;
   }
+}
+
+/**
+ * BODY and TEXT read the message body (RFC 3501 §6.4.4), and the header of a forwarded message
+ * (message/rfc822) is body text of the message that carries it, as Dovecot finds it. The raw
+ * bytes are read only when the decoded text did not match and such a part exists.
+ */
+async function bodyContains(c: Candidate, needle: string): Promise<boolean> {
+  const index = await c.source.index();
+  if (index.bodyText.toLowerCase().includes(needle)) return true;
+  const nested = nestedMessages(index.structure);
+  if (nested.length === 0) return false;
+  const raw = await c.source.raw();
+  return nested.some((m) => decoded(raw.toString("utf8", m.headerStart, m.headerStart + m.headerLength)).toLowerCase().includes(needle));
+}
+
+function nestedMessages(part: MimePart, out: MimePart[] = []): MimePart[] {
+  if (part.message !== undefined) {
+    out.push(part.message.structure);
+    nestedMessages(part.message.structure, out);
+  }
+  for (const child of part.parts ?? []) nestedMessages(child, out);
+  return out;
 }
 
 async function headerPresent(c: Candidate, field: string): Promise<boolean> {

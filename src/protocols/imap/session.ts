@@ -18,7 +18,8 @@ import { commands } from "./commands/index.js";
 import type { ImapUser, Reply, SessionContext, SessionState } from "./context.js";
 import { flagsItem } from "./fetch-items.js";
 import { ImapInput } from "./input.js";
-import type { MailboxView } from "./view.js";
+import { newKeywords } from "./mailbox-flags.js";
+import { MAX_UID, toUidSet, type MailboxView } from "./view.js";
 
 export interface SessionConfig {
   readonly hostname: string;
@@ -38,6 +39,11 @@ export interface SessionIo {
 
 /** A client that neither reads our last reply nor closes is cut after this long. */
 const lingerMs = 10_000;
+/** What every session offers; LITERAL+ (RFC 7888): the reader skips a refused non-synchronising literal. */
+const staticCapabilities = [
+  "IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS", "MOVE", "UNSELECT", "CONDSTORE", "QRESYNC",
+  "SPECIAL-USE", "CHILDREN", "LIST-EXTENDED", "QUOTA", "QUOTA=RES-STORAGE", "MULTIAPPEND", "ESEARCH",
+];
 /** Where EXPUNGE may not be sent: the numbers the client just used must stay valid (§7.4.1). */
 const noExpungeDuring = new Set(["FETCH", "STORE", "SEARCH"]);
 
@@ -70,6 +76,9 @@ export class ImapSession implements SessionContext {
     this.tls = io.tls;
     this.input = this.newInput(io.socket);
     this.socket.on("error", (err) => this.log.debug({ err: err.message }, "socket error"));
+    // A reply is often several writes (untagged data, then the tagged line): with Nagle on, the
+    // later ones wait for the client's delayed ACK, about 40 ms per command.
+    this.socket.setNoDelay(true);
   }
 
   get backend(): ImapBackend {
@@ -89,7 +98,7 @@ export class ImapSession implements SessionContext {
   }
 
   capabilities(): string[] {
-    const caps = ["IMAP4rev1", "SASL-IR", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS", "MOVE", "UNSELECT", "CONDSTORE", "QRESYNC", "SPECIAL-USE", "CHILDREN", "LIST-EXTENDED", `APPENDLIMIT=${this.limits.maxMessageBytes}`];
+    const caps = [...staticCapabilities, `APPENDLIMIT=${this.limits.maxMessageBytes}`];
     if (this.state === "not-authenticated") {
       if (this.startTlsAvailable) caps.push("STARTTLS");
       caps.push(this.secure ? "AUTH=PLAIN" : "LOGINDISABLED");
@@ -161,8 +170,10 @@ export class ImapSession implements SessionContext {
           return { status: "NO", text: "Mailbox already exists", code: { code: "ALREADYEXISTS" } };
         case "over_quota":
           return { status: "NO", text: "Over quota", code: { code: "OVERQUOTA" } };
-        case "mailbox_protected":
         case "mailbox_not_empty":
+          // RFC 5530: the mailbox has children and we keep no \Noselect placeholders.
+          return { status: "NO", text: "Delete the child mailboxes first", code: { code: "HASCHILDREN" } };
+        case "mailbox_protected":
         case "invalid_input":
           return { status: "NO", text: err.message, code: { code: "CANNOT" } };
         default:
@@ -234,27 +245,55 @@ export class ImapSession implements SessionContext {
     const view = this.selected;
     if (view === null || this.user === null) return;
     if (expunges && view.pendingExpunge.size > 0) this.reportExpunges(view, [...view.pendingExpunge]);
-    if (view.pendingExists.size > 0) {
-      view.pendingExists.clear();
-      const fresh = await this.backend.mailboxes.messages(this.user.userId, view.name, [[view.lastUid + 1, 4294967295]]);
-      let added = 0;
-      for (const m of fresh) if (view.add(m)) added++;
-      if (added > 0) this.send(untagged(`${view.exists} EXISTS`));
+    if (view.pendingExists.size > 0) await this.reportNewMail(view, this.user.userId);
+    if (view.pendingFlags.size > 0) await this.reportFlagChanges(view, this.user.userId);
+  }
+
+  /**
+   * EXISTS (and RECENT) for mail that arrived. The first session to report a new message takes
+   * its \Recent (RFC 3501 §2.3.2): the claim is atomic in the store, so no two sessions share it.
+   */
+  private async reportNewMail(view: MailboxView, userId: number): Promise<void> {
+    view.pendingExists.clear();
+    const fresh = await this.backend.mailboxes.messages(userId, view.name, [[view.lastUid + 1, MAX_UID]]);
+    let added = 0;
+    for (const m of fresh) if (view.add(m)) added++;
+    if (added === 0) return;
+    if (!view.readOnly) view.claimRecent(await this.backend.mailboxes.claimRecent(userId, view.name));
+    this.sendIfAny(newKeywords(view));
+    this.send(untagged(`${view.exists} EXISTS`));
+    this.send(untagged(`${view.recentCount} RECENT`));
+  }
+
+  /** FETCH FLAGS for messages whose flags another session changed (§7.4.2). */
+  private async reportFlagChanges(view: MailboxView, userId: number): Promise<void> {
+    const uids = [...view.pendingFlags].filter((uid) => view.seqOf(uid) > 0);
+    view.pendingFlags.clear();
+    if (uids.length === 0) return;
+    const rows = await this.backend.mailboxes.messages(userId, view.name, toUidSet(uids));
+    const changed = rows.filter((m) => {
+      const known = view.flags.get(m.uid);
+      return view.seqOf(m.uid) > 0 && (known === undefined || !sameSet(known, m.flags));
+    });
+    for (const m of changed) view.setFlags(m.uid, m.flags);
+    this.sendIfAny(newKeywords(view));
+    for (const m of changed) {
+      const modseq = this.enabled.has("CONDSTORE") ? ` MODSEQ (${m.modseq})` : "";
+      this.send(untagged(`${view.seqOf(m.uid)} FETCH (FLAGS ${flagsItem(view, m.uid, m.flags)} UID ${m.uid}${modseq})`));
     }
-    if (view.pendingFlags.size > 0) {
-      const uids = [...view.pendingFlags].filter((uid) => view.seqOf(uid) > 0);
-      view.pendingFlags.clear();
-      if (uids.length === 0) return;
-      const rows = await this.backend.mailboxes.messages(this.user.userId, view.name, uids.map((u) => [u, u] as const));
-      for (const m of rows) {
-        const seq = view.seqOf(m.uid);
-        const known = view.flags.get(m.uid);
-        if (seq === 0 || (known !== undefined && sameSet(known, m.flags))) continue;
-        view.flags.set(m.uid, m.flags);
-        const modseq = this.enabled.has("CONDSTORE") ? ` MODSEQ (${m.modseq})` : "";
-        this.send(untagged(`${seq} FETCH (FLAGS ${flagsItem(view, m.uid, m.flags)} UID ${m.uid}${modseq})`));
-      }
-    }
+  }
+
+  private sendIfAny(data: string): void {
+    if (data !== "") this.send(data);
+  }
+
+  async condstoreUsed(): Promise<void> {
+    if (this.enabled.has("CONDSTORE")) return;
+    this.enabled.add("CONDSTORE");
+    const view = this.selected;
+    if (view === null || this.user === null) return;
+    const box = await this.backend.mailboxes.get(this.user.userId, view.name);
+    this.send(untaggedStatus("OK", "Highest", { code: "HIGHESTMODSEQ", value: BigInt(box.highestModseq) }));
   }
 
   /** EXPUNGE responses (or VANISHED under QRESYNC, RFC 7162 §3.2.10) for UIDs leaving the view. */
@@ -302,9 +341,12 @@ export class ImapSession implements SessionContext {
   }
 
   private newInput(socket: net.Socket): ImapInput {
+    const { maxMessageBytes, maxLineBytes, maxCommandBytes } = this.config.limits;
     const limits = {
       ...defaultReaderLimits,
-      maxLiteral: (name: string | null) => (name === "APPEND" ? this.config.limits.maxMessageBytes : defaultReaderLimits.maxLiteral(name)),
+      maxLine: maxLineBytes,
+      maxCommand: maxCommandBytes,
+      maxLiteral: (name: string | null) => (name === "APPEND" ? maxMessageBytes : maxCommandBytes),
     };
     const timeout = this.user === null ? this.config.limits.preLoginIdleTimeoutMs : this.config.limits.idleTimeoutMs;
     return new ImapInput(socket, limits, this.io.closing, timeout);

@@ -8,6 +8,12 @@ import type { SequenceSet } from "./codec/sequence.js";
 
 export const MAX_UID = 4294967295;
 
+/** UIDs in [from, to) that are \Recent in one session (RFC 3501 §2.3.2). */
+export interface UidRange {
+  readonly from: number;
+  readonly to: number;
+}
+
 export class MailboxView {
   readonly uids: number[] = [];
   readonly flags = new Map<number, readonly string[]>();
@@ -15,6 +21,11 @@ export class MailboxView {
   readonly pendingExpunge = new Set<number>();
   readonly pendingFlags = new Set<number>();
   highestModseq: number;
+  /** Keywords in use, lower-cased → first spelling seen: FLAGS and PERMANENTFLAGS list them. */
+  private readonly keywordSet = new Map<string, string>();
+  private keywordsGrew = false;
+  /** The ranges of UIDs this session claimed as \Recent: at SELECT and as new mail arrived. */
+  private readonly recent: UidRange[] = [];
   private unsubscribe: () => void = () => {};
   /** Called when an event arrives (IDLE flushes at once). */
   onChange: (() => void) | null = null;
@@ -23,10 +34,12 @@ export class MailboxView {
     readonly mailbox: Mailbox,
     messages: readonly StoredMessage[],
     readonly readOnly: boolean,
-    private readonly recent: { readonly from: number; readonly to: number },
+    recent: UidRange,
   ) {
     this.highestModseq = mailbox.highestModseq;
+    this.claimRecent(recent);
     for (const m of messages) this.add(m);
+    this.keywordsGrew = false;
   }
 
   get name(): string {
@@ -51,7 +64,38 @@ export class MailboxView {
   }
 
   isRecent(uid: number): boolean {
-    return uid >= this.recent.from && uid < this.recent.to;
+    return this.recent.some((r) => uid >= r.from && uid < r.to);
+  }
+
+  /** Adds UIDs this session now holds \Recent for (the mailbox gave them to no other session). */
+  claimRecent(range: UidRange): void {
+    if (range.to <= range.from) return;
+    // Claims usually follow each other (no other session took UIDs in between): one range then.
+    const last = this.recent[this.recent.length - 1];
+    if (last !== undefined && last.to === range.from) this.recent[this.recent.length - 1] = { from: last.from, to: range.to };
+    else this.recent.push(range);
+  }
+
+  get keywords(): string[] {
+    return [...this.keywordSet.values()];
+  }
+
+  /** Whether a keyword appeared since the last call: FLAGS and PERMANENTFLAGS must be sent again. */
+  takeKeywordsGrew(): boolean {
+    const grew = this.keywordsGrew;
+    this.keywordsGrew = false;
+    return grew;
+  }
+
+  /** Records a message's current flags (and any keyword new to this view). */
+  setFlags(uid: number, flags: readonly string[]): void {
+    this.flags.set(uid, flags);
+    for (const flag of flags) {
+      const key = flag.toLowerCase();
+      if (flag.startsWith("\\") || this.keywordSet.has(key)) continue;
+      this.keywordSet.set(key, flag);
+      this.keywordsGrew = true;
+    }
   }
 
   get recentCount(): number {
@@ -61,7 +105,7 @@ export class MailboxView {
   add(m: StoredMessage): boolean {
     if (m.uid <= this.lastUid) return false;
     this.uids.push(m.uid);
-    this.flags.set(m.uid, m.flags);
+    this.setFlags(m.uid, m.flags);
     return true;
   }
 

@@ -15,6 +15,9 @@ import { initial } from "./0001_initial.js";
 import { mailstore } from "./0002_mailstore.js";
 import { queue } from "./0003_queue.js";
 import { mailboxOps } from "./0004_mailbox_ops.js";
+import { pop3Settings } from "./0005_pop3_settings.js";
+import { loginSecurity } from "./0006_login_security.js";
+import { dkimSealed } from "./0008_dkim_sealed.js";
 
 export const migrationTable = "moat_migrations";
 
@@ -27,6 +30,9 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     "0002_mailstore": mailstore(dialect),
     "0003_queue": queue(dialect),
     "0004_mailbox_ops": mailboxOps(dialect),
+    "0005_pop3_settings": pop3Settings(dialect),
+    "0006_login_security": loginSecurity(dialect),
+    "0008_dkim_sealed": dkimSealed(),
   };
 }
 

@@ -1,6 +1,6 @@
 // DKIM signing keys, per domain and selector. A key goes with its domain (ON DELETE CASCADE).
-// The private key is kept as PEM in the database like the other secrets the server needs to
-// act on its own; protecting the database (and its backups) protects the keys.
+// The private key arrives sealed by core (DkimService with a SecretSealer): this repository
+// never sees it in the clear.
 import type { Kysely } from "kysely";
 import type { EpochMs } from "../../core/accounts/types.js";
 import type { DkimKey, DkimKeyRepository } from "../../core/ports/queue.js";
@@ -11,7 +11,7 @@ interface KeyRow {
   domain_id: number;
   domain: DomainName;
   selector: string;
-  private_key_pem: string;
+  private_key_sealed: string;
   public_key_b64: string;
   created_at: EpochMs;
 }
@@ -21,7 +21,7 @@ function toKey(row: KeyRow): DkimKey {
     domainId: row.domain_id,
     domain: row.domain,
     selector: row.selector,
-    privateKeyPem: row.private_key_pem,
+    privateKeySealed: row.private_key_sealed,
     publicKeyB64: row.public_key_b64,
     createdAt: row.created_at,
   };
@@ -32,7 +32,7 @@ export function dkimKeyRepository(db: Kysely<Database>): DkimKeyRepository {
     db
       .selectFrom("dkim_keys as k")
       .innerJoin("domains as d", "d.id", "k.domain_id")
-      .select(["k.domain_id", "d.name as domain", "k.selector", "k.private_key_pem", "k.public_key_b64", "k.created_at"])
+      .select(["k.domain_id", "d.name as domain", "k.selector", "k.private_key_sealed", "k.public_key_b64", "k.created_at"])
       // Newest first; the id breaks ties between keys made in the same millisecond.
       .orderBy("k.created_at", "desc")
       .orderBy("k.id", "desc");
@@ -44,7 +44,7 @@ export function dkimKeyRepository(db: Kysely<Database>): DkimKeyRepository {
         .values({
           domain_id: key.domainId,
           selector: key.selector,
-          private_key_pem: key.privateKeyPem,
+          private_key_sealed: key.privateKeySealed,
           public_key_b64: key.publicKeyB64,
           created_at: key.now,
         })
@@ -52,6 +52,15 @@ export function dkimKeyRepository(db: Kysely<Database>): DkimKeyRepository {
         .returning("id")
         .executeTakeFirst();
       return row !== undefined;
+    },
+
+    async reseal(domainId: number, selector: string, privateKeySealed: string): Promise<void> {
+      await db
+        .updateTable("dkim_keys")
+        .set({ private_key_sealed: privateKeySealed })
+        .where("domain_id", "=", domainId)
+        .where("selector", "=", selector)
+        .execute();
     },
 
     async findForDomain(domain: DomainName): Promise<DkimKey | undefined> {

@@ -53,7 +53,7 @@ export function mailboxTreeRepository(db: Kysely<Database>): MailboxTreeReposito
           uid_validity: box.uidValidity,
           uid_next: 1,
           highest_modseq: 1,
-          subscribed: 1,
+          subscribed: box.subscribed === false ? 0 : 1,
           created_at: box.now,
         })
         // DO NOTHING rather than a unique violation, which would abort a PostgreSQL transaction.

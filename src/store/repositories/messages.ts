@@ -28,6 +28,9 @@ const insertBody = prepared((db, hash: string, size: number, inline: Buffer | nu
     .onConflict((oc) => oc.column("hash").doNothing()),
 );
 
+// Every message read (POP3 RETR, IMAP BODY[]): compiled once.
+const inlineData = prepared((db, hash: string) => db.selectFrom("message_bodies").select("inline_data").where("hash", "=", hash));
+
 // One statement takes the next UID and MODSEQ: the row lock (PostgreSQL) or the write
 // transaction (SQLite) keeps two deliveries from taking the same UID.
 const takeUid = prepared((db, mailboxId: number) =>
@@ -56,6 +59,11 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
       const row = await db.selectFrom("message_bodies").selectAll().where("hash", "=", hash).executeTakeFirst();
       if (!row) return undefined;
       return { hash: row.hash, size: row.size, inline: row.inline_data, index: JSON.parse(row.index_json) as MessageIndex };
+    },
+
+    async getInline(hash: string): Promise<Buffer | null | undefined> {
+      const [row] = await inlineData(db, hash);
+      return row === undefined ? undefined : row.inline_data;
     },
 
     async append(mailboxId, message): Promise<StoredMessage> {

@@ -2,9 +2,11 @@
 // client, and a local sink server reached through a static route. A TestClock drives retries
 // and give-up, so nothing waits for real backoff.
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { describe, it, type TestContext } from "node:test";
 import { authenticate } from "mailauth";
 import { simpleParser } from "mailparser";
+import { createAesGcmSealer } from "../../../src/adapters/secrets/aes-gcm-sealer.js";
 import { DkimService } from "../../../src/core/delivery/dkim.js";
 import { OutboundDelivery, type OutboundDeliveryOptions } from "../../../src/core/delivery/outbound.js";
 import { routeTable } from "../../../src/core/delivery/routes.js";
@@ -82,7 +84,7 @@ forEachDialect((dialect, open) => {
     it("delivers over opportunistic TLS with a DKIM signature the receiver verifies", async (t) => {
       const h = await harness(t, open);
       const domain = await h.store.domains.create(domainName("example.com"), h.clock.now());
-      const dkim = new DkimService(h.store, h.clock, "moat");
+      const dkim = new DkimService(h.store, h.clock, "moat", createAesGcmSealer(randomBytes(32), "test key"));
       const record = await dkim.dnsRecord("example.com");
       assert.equal(record.name, "moat._domainkey.example.com");
       assert.equal((await dkim.ensureKey(domain)).selector, "moat", "a second call keeps the key");

@@ -1,9 +1,10 @@
 // The IMAP session over a raw socket: login rules before TLS (RFC 3501 §6.2.3, RFC 2595), the
 // limits that end a session with BYE, literal size refused before reading (RFC 7889 TOOBIG),
-// bad input answered BAD, and the core commands on the wire.
+// bad input answered BAD, and the core commands on the wire (on SQLite and PostgreSQL).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { selfSignedCert, type CertPair } from "../../support/self-signed.js";
+import { forEachDialect } from "../../support/stores.js";
 import { connectTls, wire } from "../../support/wire.js";
 import { alice, message, RawImap, startTestImap } from "./harness.js";
 
@@ -88,48 +89,50 @@ describe("limits and bad input", () => {
   });
 });
 
-describe("commands on the wire", () => {
-  it("fetches, stores, searches, copies and expunges", async (t) => {
-    const { port, backend, userId } = await startTestImap(t);
-    await backend.mailboxes.append(userId, "INBOX", message("First"));
-    await backend.mailboxes.append(userId, "INBOX", message("Second", "The quarterly numbers.\r\n"));
-    const c = await RawImap.connect(port);
-    await c.cmd("a1", `LOGIN ${alice.address} "${alice.password}"`);
-    const list = await c.cmd("a2", 'LIST "" "*"');
-    assert.match(list, /\* LIST \(\\HasNoChildren\) "\/" "INBOX"/);
-    assert.match(list, /\* LIST \(\\HasNoChildren \\Sent\) "\/" "Sent"/);
-    const sel = await c.cmd("a3", "SELECT INBOX");
-    assert.match(sel, /\* 2 EXISTS\r\n\* 2 RECENT\r\n\* OK \[UNSEEN 1\]/);
-    assert.match(await c.cmd("a4", "FETCH 1:* (UID FLAGS RFC822.SIZE)"), /\* 1 FETCH \(UID 1 FLAGS \(\\Recent\) RFC822\.SIZE \d+\)/);
-    const body = await c.cmd("a5", "FETCH 2 BODY[TEXT]");
-    assert.match(body, /\* 2 FETCH \(BODY\[TEXT\] \{24\}\r\nThe quarterly numbers\.\r\n FLAGS \(\\Seen \\Recent\)\)/);
-    assert.match(await c.cmd("a6", "UID SEARCH BODY quarterly"), /\* SEARCH 2\r\n/);
-    assert.match(await c.cmd("a7", "SEARCH UNSEEN"), /\* SEARCH 1\r\n/);
-    assert.match(await c.cmd("a8", 'SEARCH SUBJECT "first"'), /\* SEARCH 1\r\n/);
-    assert.match(await c.cmd("a9", "STORE 1 +FLAGS (\\Deleted)"), /\* 1 FETCH \(FLAGS \(\\Deleted \\Recent\)\)/);
-    assert.match(await c.cmd("b1", "UID COPY 1:2 Archive"), /b1 OK \[COPYUID \d+ 1:2 1:2\]/);
-    assert.match(await c.cmd("b2", "COPY 1 Nowhere"), /b2 NO \[TRYCREATE\]/);
-    assert.match(await c.cmd("b3", "EXPUNGE"), /\* 1 EXPUNGE\r\nb3 OK/);
-    assert.match(await c.cmd("b4", "STATUS Archive (MESSAGES UIDNEXT)"), /\* STATUS "Archive" \(MESSAGES 2 UIDNEXT 3\)/);
-    assert.match(await c.cmd("b5", "FETCH 1 (ENVELOPE)"), /ENVELOPE \("Thu, 26 Nov 2026 12:00:00 \+0000" "Second" \(\("Bob" NIL "bob" "example\.net"\)\)/);
-  });
+forEachDialect((_dialect, open) => {
+  describe("commands on the wire", () => {
+    it("fetches, stores, searches, copies and expunges", async (t) => {
+      const { port, backend, userId } = await startTestImap(t, { open });
+      await backend.mailboxes.append(userId, "INBOX", message("First"));
+      await backend.mailboxes.append(userId, "INBOX", message("Second", "The quarterly numbers.\r\n"));
+      const c = await RawImap.connect(port);
+      await c.cmd("a1", `LOGIN ${alice.address} "${alice.password}"`);
+      const list = await c.cmd("a2", 'LIST "" "*"');
+      assert.match(list, /\* LIST \(\\HasNoChildren\) "\/" "INBOX"/);
+      assert.match(list, /\* LIST \(\\HasNoChildren \\Sent\) "\/" "Sent"/);
+      const sel = await c.cmd("a3", "SELECT INBOX");
+      assert.match(sel, /\* 2 EXISTS\r\n\* 2 RECENT\r\n\* OK \[UNSEEN 1\]/);
+      assert.match(await c.cmd("a4", "FETCH 1:* (UID FLAGS RFC822.SIZE)"), /\* 1 FETCH \(UID 1 FLAGS \(\\Recent\) RFC822\.SIZE \d+\)/);
+      const body = await c.cmd("a5", "FETCH 2 BODY[TEXT]");
+      assert.match(body, /\* 2 FETCH \(BODY\[TEXT\] \{24\}\r\nThe quarterly numbers\.\r\n FLAGS \(\\Seen \\Recent\)\)/);
+      assert.match(await c.cmd("a6", "UID SEARCH BODY quarterly"), /\* SEARCH 2\r\n/);
+      assert.match(await c.cmd("a7", "SEARCH UNSEEN"), /\* SEARCH 1\r\n/);
+      assert.match(await c.cmd("a8", 'SEARCH SUBJECT "first"'), /\* SEARCH 1\r\n/);
+      assert.match(await c.cmd("a9", "STORE 1 +FLAGS (\\Deleted)"), /\* 1 FETCH \(FLAGS \(\\Deleted \\Recent\)\)/);
+      assert.match(await c.cmd("b1", "UID COPY 1:2 Archive"), /b1 OK \[COPYUID \d+ 1:2 1:2\]/);
+      assert.match(await c.cmd("b2", "COPY 1 Nowhere"), /b2 NO \[TRYCREATE\]/);
+      assert.match(await c.cmd("b3", "EXPUNGE"), /\* 1 EXPUNGE\r\nb3 OK/);
+      assert.match(await c.cmd("b4", "STATUS Archive (MESSAGES UIDNEXT)"), /\* STATUS "Archive" \(MESSAGES 2 UIDNEXT 3\)/);
+      assert.match(await c.cmd("b5", "FETCH 1 (ENVELOPE)"), /ENVELOPE \("Thu, 26 Nov 2026 12:00:00 \+0000" "Second" \(\("Bob" NIL "bob" "example\.net"\)\)/);
+    });
 
-  it("tells a session of another session's changes, and wakes IDLE on new mail", async (t) => {
-    const { port, backend, userId } = await startTestImap(t);
-    await backend.mailboxes.append(userId, "INBOX", message("One"));
-    const a = await RawImap.connect(port);
-    await a.cmd("a1", `LOGIN ${alice.address} "${alice.password}"`);
-    await a.cmd("a2", "SELECT INBOX");
-    await backend.mailboxes.setFlags(userId, "INBOX", [[1, 1]], { mode: "add", flags: ["\\Flagged"] });
-    await backend.mailboxes.append(userId, "INBOX", message("Two"));
-    assert.match(await a.cmd("a3", "NOOP"), /\* 2 EXISTS\r\n\* 1 FETCH \(FLAGS \(\\Flagged \\Recent\) UID 1\)\r\na3 OK/);
-    await a.wire.write("a4 IDLE\r\n");
-    await a.read((text) => text.startsWith("+ "));
-    await backend.mailboxes.append(userId, "INBOX", message("Three"));
-    assert.match(await a.read((text) => text.includes("EXISTS")), /\* 3 EXISTS/);
-    await backend.mailboxes.setFlags(userId, "INBOX", [[2, 2]], { mode: "add", flags: ["\\Deleted"] });
-    await backend.mailboxes.expunge(userId, "INBOX");
-    assert.match(await a.read((text) => text.includes("EXPUNGE")), /\* 2 EXPUNGE/);
-    assert.match(await a.send("DONE\r\n", "a4"), /a4 OK IDLE terminated/);
+    it("tells a session of another session's changes, and wakes IDLE on new mail", async (t) => {
+      const { port, backend, userId } = await startTestImap(t, { open });
+      await backend.mailboxes.append(userId, "INBOX", message("One"));
+      const a = await RawImap.connect(port);
+      await a.cmd("a1", `LOGIN ${alice.address} "${alice.password}"`);
+      await a.cmd("a2", "SELECT INBOX");
+      await backend.mailboxes.setFlags(userId, "INBOX", [[1, 1]], { mode: "add", flags: ["\\Flagged"] });
+      await backend.mailboxes.append(userId, "INBOX", message("Two"));
+      assert.match(await a.cmd("a3", "NOOP"), /\* 2 EXISTS\r\n\* 2 RECENT\r\n\* 1 FETCH \(FLAGS \(\\Flagged \\Recent\) UID 1\)\r\na3 OK/);
+      await a.wire.write("a4 IDLE\r\n");
+      await a.read((text) => text.startsWith("+ "));
+      await backend.mailboxes.append(userId, "INBOX", message("Three"));
+      assert.match(await a.read((text) => text.includes("EXISTS")), /\* 3 EXISTS/);
+      await backend.mailboxes.setFlags(userId, "INBOX", [[2, 2]], { mode: "add", flags: ["\\Deleted"] });
+      await backend.mailboxes.expunge(userId, "INBOX");
+      assert.match(await a.read((text) => text.includes("EXPUNGE")), /\* 2 EXPUNGE/);
+      assert.match(await a.send("DONE\r\n", "a4"), /a4 OK IDLE terminated/);
+    });
   });
 });

@@ -48,8 +48,8 @@ export function parseList(args: readonly ImapArg[], opts: CodecOptions = {}): Li
   const reader = new ArgReader(args);
   const selectionList = reader.optionalList();
   const selection = options<ListSelection>(selectionList ?? [], SELECTIONS, "LIST selection option");
-  // RFC 5258 §3.1: RECURSIVEMATCH needs another option to modify.
-  if (selection.includes("RECURSIVEMATCH") && selection.length === 1) throw bad("RECURSIVEMATCH needs another selection option");
+  // RFC 5258 §3.1: RECURSIVEMATCH needs an option to modify (REMOTE does not count).
+  if (selection.includes("RECURSIVEMATCH") && !selection.some((o) => o !== "RECURSIVEMATCH" && o !== "REMOTE")) throw bad("RECURSIVEMATCH needs another selection option");
   const reference = parseListPattern(reader.take("reference name"), opts.utf8Accept);
   const patternArg = reader.take("mailbox pattern");
   const raw = patternArg.type === "list" ? patternArg.items : [patternArg];

@@ -50,6 +50,13 @@ export function parseMailbox(arg: ImapArg | undefined, utf8Accept = false): stri
   return checkMailboxName(decodeMailboxName(argText(arg, "mailbox name"), utf8Accept));
 }
 
+/** CREATE's name: a trailing separator only says the name will have children (RFC 3501 §6.3.3). */
+export function parseNewMailbox(arg: ImapArg | undefined, utf8Accept = false): string {
+  if (arg === undefined || arg.type === "list" || arg.type === "nil") throw bad("Expected a mailbox name");
+  const name = decodeMailboxName(argText(arg, "mailbox name"), utf8Accept);
+  return checkMailboxName(name.length > 1 && name.endsWith(SEPARATOR) ? name.slice(0, -1) : name);
+}
+
 /**
  * A LIST pattern (list-mailbox, RFC 3501 §6.3.8): wildcards are allowed; controls and ".."
  * components are BAD so that `LIST "" "../*"` cannot even be asked (IMAP-17).

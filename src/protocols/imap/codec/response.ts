@@ -85,9 +85,13 @@ export function formatMailbox(name: string, utf8Accept = false): string {
   return imapString(encodeMailboxName(name, utf8Accept));
 }
 
-/** "* LIST (attrs) "/" name" (RFC 3501 §7.2.2); LSUB has the same shape. */
-export function formatListItem(attributes: readonly string[], name: string, options: { utf8Accept?: boolean; command?: "LIST" | "LSUB" } = {}): string {
-  return untagged(`${options.command ?? "LIST"} ${formatFlags(attributes)} "/" ${formatMailbox(name, options.utf8Accept)}`);
+/**
+ * "* LIST (attrs) "/" name" (RFC 3501 §7.2.2); LSUB has the same shape. `childInfo` adds the
+ * RFC 5258 §3.5 extended data ("CHILDINFO" ("SUBSCRIBED")).
+ */
+export function formatListItem(attributes: readonly string[], name: string, options: { utf8Accept?: boolean; command?: "LIST" | "LSUB"; childInfo?: boolean } = {}): string {
+  const extended = options.childInfo === true ? ' ("CHILDINFO" ("SUBSCRIBED"))' : "";
+  return untagged(`${options.command ?? "LIST"} ${formatFlags(attributes)} "/" ${formatMailbox(name, options.utf8Accept)}${extended}`);
 }
 
 /** "* STATUS name (ITEM n …)" (RFC 3501 §7.2.4). */
@@ -115,6 +119,27 @@ export function formatFetch(seq: number, items: readonly (readonly [string, Fetc
 export function formatSearch(numbers: readonly number[], modseq: bigint | null = null): string {
   const list = numbers.length === 0 ? "" : ` ${numbers.join(" ")}`;
   return untagged(`SEARCH${list}${modseq === null || numbers.length === 0 ? "" : ` (MODSEQ ${modseq})`}`);
+}
+
+/** What an ESEARCH answer carries (RFC 4731 §3.1); absent items were not asked for. */
+export interface EsearchResult {
+  readonly min?: number;
+  readonly max?: number;
+  readonly count?: number;
+  readonly all?: readonly number[];
+  readonly modseq?: bigint;
+}
+
+/** "* ESEARCH (TAG "t") [UID] MIN n MAX n COUNT n ALL set [MODSEQ m]" (RFC 4731 §3.1, RFC 7162 §3.1.5). */
+export function formatEsearch(tag: string, uid: boolean, r: EsearchResult): string {
+  const parts = [`ESEARCH (TAG ${imapString(tag)})`];
+  if (uid) parts.push("UID");
+  if (r.min !== undefined) parts.push(`MIN ${r.min}`);
+  if (r.max !== undefined) parts.push(`MAX ${r.max}`);
+  if (r.count !== undefined) parts.push(`COUNT ${r.count}`);
+  if (r.all !== undefined && r.all.length > 0) parts.push(`ALL ${formatSequenceSet(r.all)}`);
+  if (r.modseq !== undefined) parts.push(`MODSEQ ${r.modseq}`);
+  return untagged(parts.join(" "));
 }
 
 /** "* VANISHED [(EARLIER)] uid-set" (RFC 7162 §3.2.10). */

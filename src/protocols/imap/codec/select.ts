@@ -5,7 +5,7 @@
 import { ArgReader, parseModSeq } from "./args.js";
 import { bad } from "./codes.js";
 import type { ImapArg } from "./lexer.js";
-import { parseMailbox } from "./mailbox.js";
+import { parseMailbox, parseNewMailbox } from "./mailbox.js";
 import { parseSequenceSet, type SequenceSet } from "./sequence.js";
 
 export interface QresyncParams {
@@ -88,6 +88,14 @@ export function parseStatus(args: readonly ImapArg[], options: CodecOptions = {}
 export function parseMailboxArg(args: readonly ImapArg[], options: CodecOptions = {}): string {
   const reader = new ArgReader(args);
   const mailbox = parseMailbox(reader.take("mailbox name"), options.utf8Accept);
+  reader.end();
+  return mailbox;
+}
+
+/** CREATE mailbox, with one trailing separator allowed. */
+export function parseCreate(args: readonly ImapArg[], options: CodecOptions = {}): string {
+  const reader = new ArgReader(args);
+  const mailbox = parseNewMailbox(reader.take("mailbox name"), options.utf8Accept);
   reader.end();
   return mailbox;
 }

@@ -1,13 +1,11 @@
 // FETCH and UID FETCH (RFC 3501 §6.4.5, §6.4.8) with CHANGEDSINCE and VANISHED (RFC 7162).
 // Reading a body section without PEEK sets \Seen first and returns the new FLAGS (§6.4.5).
 import type { StoredMessage } from "../../../core/ports/mailstore.js";
-import type { FetchAttr } from "../codec/fetch.js";
-import { parseFetch } from "../codec/fetch.js";
+import { parseFetch, type FetchAttr, type SimpleFetchName } from "../codec/fetch.js";
 import { formatFetch, formatVanished } from "../codec/response.js";
 import { ok, selectedOnly, type ImapCommandHandler, type SessionContext } from "../context.js";
 import { fetchItems, messageSource, setsSeen } from "../fetch-items.js";
-import { toUidSet } from "../view.js";
-
+import { toUidSet, type MailboxView } from "../view.js";
 
 /** Sets \Seen on the unseen messages among `rows`; returns the rows with their new flags. */
 async function markSeen(ctx: SessionContext, rows: StoredMessage[]): Promise<StoredMessage[]> {
@@ -16,8 +14,35 @@ async function markSeen(ctx: SessionContext, rows: StoredMessage[]): Promise<Sto
   if (unseen.length === 0) return rows;
   const result = await ctx.backend.mailboxes.setFlags(ctx.user!.userId, view.name, toUidSet(unseen), { mode: "add", flags: ["\\Seen"] });
   const changed = new Map(result.changed.map((m) => [m.uid, m]));
-  for (const m of result.changed) view.flags.set(m.uid, m.flags);
+  for (const m of result.changed) view.setFlags(m.uid, m.flags);
   return rows.map((m) => changed.get(m.uid) ?? m);
+}
+
+/**
+ * The items a FETCH that set \Seen must also return: the new FLAGS (RFC 3501 §6.4.5), with
+ * CONDSTORE the MODSEQ (RFC 7162 §3.1.4) and with QRESYNC the UID (§3.2.4).
+ */
+function withFlagChange(ctx: SessionContext, attrs: readonly FetchAttr[]): readonly FetchAttr[] {
+  const wanted: SimpleFetchName[] = ["FLAGS"];
+  if (ctx.enabled.has("CONDSTORE")) wanted.push("MODSEQ");
+  if (ctx.enabled.has("QRESYNC")) wanted.push("UID");
+  const missing = wanted.filter((name) => !attrs.some((a) => a.kind === "simple" && a.name === name));
+  return [...attrs, ...missing.map((name): FetchAttr => ({ kind: "simple", name }))];
+}
+
+/**
+ * Messages another session expunged that this session has not been told of yet keep their
+ * numbers until it is (RFC 3501 §7.4.1), and their UID and FLAGS are still known here: a FETCH
+ * of only those is answered from the view, as Dovecot does and imaptest's expunge test expects.
+ * Anything else of such a message is gone and left out (RFC 2180 §4.1.3).
+ */
+function withExpunged(view: MailboxView, uids: readonly number[], rows: StoredMessage[], attrs: readonly FetchAttr[]): StoredMessage[] {
+  if (rows.length === uids.length || !attrs.every((a) => a.kind === "simple" && (a.name === "UID" || a.name === "FLAGS"))) return rows;
+  const found = new Set(rows.map((m) => m.uid));
+  const ghosts = uids
+    .filter((uid) => !found.has(uid))
+    .map((uid): StoredMessage => ({ id: 0, mailboxId: view.mailbox.id, uid, modseq: 0, bodyHash: "", size: 0, flags: view.flags.get(uid) ?? [], internalDate: 0 }));
+  return [...rows, ...ghosts].sort((a, b) => a.uid - b.uid);
 }
 
 export const fetch: ImapCommandHandler = {
@@ -29,20 +54,22 @@ export const fetch: ImapCommandHandler = {
     const view = ctx.selected!;
     const userId = ctx.user!.userId;
     const uids = view.resolve(args.set, command.uid);
+    if (args.changedSince !== null || args.attrs.some((a) => a.kind === "simple" && a.name === "MODSEQ")) await ctx.condstoreUsed();
     if (args.vanished && args.changedSince !== null) {
       const max = view.lastUid;
       const gone = (await ctx.backend.mailboxes.vanishedSince(userId, view.name, Number(args.changedSince))).filter((uid) => args.set.contains(uid, max));
       if (gone.length > 0) ctx.send(formatVanished(gone, true));
     }
+    let attrs: readonly FetchAttr[] = args.attrs;
+    if (attrs.some((a) => a.kind === "binary" || a.kind === "binary-size")) return { status: "NO", text: "BINARY is not supported", code: { code: "CANNOT" } };
     let rows = uids.length === 0 ? [] : await ctx.backend.mailboxes.messages(userId, view.name, toUidSet(uids));
     if (args.changedSince !== null) rows = rows.filter((m) => BigInt(m.modseq) > args.changedSince!);
-    let attrs: readonly FetchAttr[] = args.attrs;
+    else rows = withExpunged(view, uids, rows, attrs);
     if (setsSeen(attrs) && !view.readOnly) {
       const before = rows;
       rows = await markSeen(ctx, rows);
-      if (rows.some((m, i) => m !== before[i]) && !attrs.some((a) => a.kind === "simple" && a.name === "FLAGS")) attrs = [...attrs, { kind: "simple", name: "FLAGS" }];
+      if (rows.some((m, i) => m !== before[i])) attrs = withFlagChange(ctx, attrs);
     }
-    if (attrs.some((a) => a.kind === "binary" || a.kind === "binary-size")) return { status: "NO", text: "BINARY is not supported", code: { code: "CANNOT" } };
     for (const m of rows) {
       const seq = view.seqOf(m.uid);
       if (seq === 0) continue;

@@ -15,6 +15,7 @@ import { logout } from "./logout.js";
 import { create, deleteBox, rename, subscribe } from "./mailboxes.js";
 import { namespace } from "./namespace.js";
 import { check, noop } from "./noop.js";
+import { getQuota, getQuotaRoot, setQuota } from "./quota.js";
 import { search } from "./search.js";
 import { close, select } from "./select.js";
 import { starttls } from "./starttls.js";
@@ -24,7 +25,7 @@ import { store } from "./store.js";
 const all: readonly ImapCommandHandler[] = [
   capability, noop, check, logout, starttls, login, authenticate, id, enable, namespace,
   list, lsub, create, deleteBox, rename, subscribe, status, select, close,
-  fetch, store, search, copy, expunge, append, idle,
+  fetch, store, search, copy, expunge, append, idle, getQuotaRoot, getQuota, setQuota,
 ];
 
 export const commands: ReadonlyMap<string, ImapCommandHandler> = new Map(all.flatMap((c) => c.names.map((name) => [name, c] as const)));

@@ -1,6 +1,8 @@
-// LIST (RFC 3501 §6.3.8, RFC 5258 selection/return options, RFC 6154 SPECIAL-USE) and LSUB
-// (§6.3.9). "*" matches across levels, "%" within one; \HasChildren/\HasNoChildren always
-// (RFC 3348 CHILDREN), special-use attributes always, \Subscribed when asked.
+// LIST (RFC 3501 §6.3.8, RFC 5258 selection/return options with RECURSIVEMATCH, RFC 6154
+// SPECIAL-USE) and LSUB (§6.3.9). "*" matches across levels, "%" within one; \HasChildren/
+// \HasNoChildren always (RFC 3348 CHILDREN), special-use attributes always, \Subscribed when
+// asked. A subscription lives on the mailbox row, so it goes when the mailbox is deleted: a
+// subscribed name without a mailbox is never listed as \NonExistent (RFC 5258 §3.4 would).
 import type { Mailbox } from "../../../core/ports/mailstore.js";
 import { formatListItem } from "../codec/response.js";
 import { parseList, parseLsub } from "../codec/list-append.js";
@@ -21,12 +23,51 @@ function attributes(box: Mailbox, all: readonly Mailbox[], subscribed: boolean):
   return attrs;
 }
 
-async function listBoxes(ctx: SessionContext, patterns: readonly string[], filter: (b: Mailbox) => boolean, subscribed: boolean, command: "LIST" | "LSUB"): Promise<void> {
+interface ListWhat {
+  readonly filter: (b: Mailbox) => boolean;
+  /** Whether \Subscribed is among the attributes (RETURN (SUBSCRIBED) or selection SUBSCRIBED). */
+  readonly subscribed: boolean;
+  readonly command: "LIST" | "LSUB";
+  /**
+   * RECURSIVEMATCH (RFC 5258 §3.5): a mailbox the pattern matches but the selection does not is
+   * still listed, with CHILDINFO, when a descendant the patterns do not reach is selected.
+   */
+  readonly childInfo: boolean;
+}
+
+async function listBoxes(ctx: SessionContext, patterns: readonly string[], what: ListWhat): Promise<void> {
   const all = await ctx.backend.mailboxes.list(ctx.user!.userId);
   const regexes = patterns.map(patternRegex);
+  const matched = (name: string) => regexes.some((r) => r.test(name));
   for (const box of all) {
-    if (!filter(box) || !regexes.some((r) => r.test(box.name))) continue;
-    ctx.send(formatListItem(attributes(box, all, subscribed), box.name, { command }));
+    if (!matched(box.name)) continue;
+    // LSUB answers only \Noselect, as Dovecot does (RFC 3348 leaves child attributes to LIST).
+    const attrs = what.command === "LSUB" ? [] : attributes(box, all, what.subscribed);
+    if (what.filter(box)) ctx.send(formatListItem(attrs, box.name, { command: what.command }));
+    else if (what.childInfo && all.some((d) => d.name.startsWith(`${box.name}/`) && what.filter(d) && !matched(d.name))) {
+      ctx.send(formatListItem(attrs, box.name, { command: what.command, childInfo: true }));
+    }
+  }
+}
+
+/**
+ * RFC 3501 §6.3.9: when "%" stops above a subscribed mailbox whose parent is not subscribed,
+ * the parent is still listed, as \Noselect, so the client can find its way down.
+ */
+async function unsubscribedParents(ctx: SessionContext, pattern: string): Promise<void> {
+  const all = await ctx.backend.mailboxes.list(ctx.user!.userId);
+  const subscribed = new Set(all.filter((b) => b.subscribed).map((b) => b.name));
+  const regex = patternRegex(pattern);
+  const sent = new Set<string>();
+  for (const name of subscribed) {
+    if (regex.test(name)) continue; // listed itself: "*" reached it
+    const parts = name.split("/");
+    for (let depth = 1; depth < parts.length; depth++) {
+      const parent = parts.slice(0, depth).join("/");
+      if (subscribed.has(parent) || sent.has(parent) || !regex.test(parent)) continue;
+      sent.add(parent);
+      ctx.send(formatListItem(["\\Noselect"], parent, { command: "LSUB" }));
+    }
   }
 }
 
@@ -43,7 +84,8 @@ export const list: ImapCommandHandler = {
     const onlySubscribed = args.selection.includes("SUBSCRIBED");
     const onlySpecial = args.selection.includes("SPECIAL-USE");
     const filter = (b: Mailbox) => (!onlySubscribed || b.subscribed) && (!onlySpecial || b.specialUse !== null);
-    await listBoxes(ctx, args.patterns.filter((p) => p !== ""), filter, onlySubscribed || args.returns.includes("SUBSCRIBED"), "LIST");
+    const childInfo = args.selection.includes("RECURSIVEMATCH");
+    await listBoxes(ctx, args.patterns.filter((p) => p !== ""), { filter, subscribed: onlySubscribed || args.returns.includes("SUBSCRIBED"), command: "LIST", childInfo });
     return ok("LIST completed");
   },
 };
@@ -57,7 +99,8 @@ export const lsub: ImapCommandHandler = {
       ctx.send('* LSUB (\\Noselect) "/" ""\r\n');
       return ok("LSUB completed");
     }
-    await listBoxes(ctx, [pattern], (b) => b.subscribed, false, "LSUB");
+    await listBoxes(ctx, [pattern], { filter: (b) => b.subscribed, subscribed: false, command: "LSUB", childInfo: false });
+    await unsubscribedParents(ctx, pattern);
     return ok("LSUB completed");
   },
 };

@@ -1,13 +1,13 @@
 // CREATE, DELETE, RENAME (RFC 3501 §6.3.3–5), SUBSCRIBE and UNSUBSCRIBE (§6.3.6–7): each one
 // call of the shared mailbox operations; failures map to response codes in the session.
-import { parseMailboxArg, parseRename } from "../codec/select.js";
+import { parseCreate, parseMailboxArg, parseRename } from "../codec/select.js";
 import { loggedIn, ok, type ImapCommandHandler } from "../context.js";
 
 export const create: ImapCommandHandler = {
   names: ["CREATE"],
   states: loggedIn,
   async handle(ctx, command) {
-    await ctx.backend.mailboxes.create(ctx.user!.userId, parseMailboxArg(command.args));
+    await ctx.backend.mailboxes.create(ctx.user!.userId, parseCreate(command.args));
     return ok("CREATE completed");
   },
 };

@@ -1,13 +1,12 @@
 // SELECT and EXAMINE (RFC 3501 §6.3.1–2) with CONDSTORE (RFC 7162 §3.1.8) and QRESYNC
 // (§3.2.5: VANISHED (EARLIER) and FETCH FLAGS for what changed since the client's MODSEQ).
 // A failed SELECT leaves the session authenticated with nothing selected.
-import { formatFlags, formatVanished, untagged, untaggedStatus } from "../codec/response.js";
+import { formatVanished, untagged, untaggedStatus } from "../codec/response.js";
 import { parseSelect, type QresyncParams } from "../codec/select.js";
-import { loggedIn, no, ok, type ImapCommandHandler, type SessionContext } from "../context.js";
+import { bad, loggedIn, ok, type ImapCommandHandler, type SessionContext } from "../context.js";
 import { flagsItem } from "../fetch-items.js";
+import { mailboxFlags } from "../mailbox-flags.js";
 import { MailboxView } from "../view.js";
-
-export const systemFlags = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
 
 async function qresync(ctx: SessionContext, view: MailboxView, params: QresyncParams): Promise<void> {
   if (params.uidValidity !== view.mailbox.uidValidity) return;
@@ -28,7 +27,8 @@ export const select: ImapCommandHandler = {
   states: loggedIn,
   async handle(ctx, command) {
     const args = parseSelect(command.args);
-    if (args.qresync !== null && !ctx.enabled.has("QRESYNC")) return no("QRESYNC is not enabled", { code: "CLIENTBUG" });
+    // RFC 7162 §3.2.5: BAD when the client has not sent ENABLE QRESYNC on this connection.
+    if (args.qresync !== null && !ctx.enabled.has("QRESYNC")) return bad("QRESYNC is not enabled", { code: "CLIENTBUG" });
     const hadSelected = ctx.selected !== null;
     ctx.select(null);
     if (hadSelected && ctx.enabled.has("QRESYNC")) ctx.send(untaggedStatus("OK", "Previous mailbox closed", { code: "CLOSED" }));
@@ -37,8 +37,7 @@ export const select: ImapCommandHandler = {
     const result = await ctx.backend.mailboxes.select(ctx.user!.userId, args.mailbox, readOnly);
     const view = new MailboxView(result.mailbox, result.messages, readOnly, result.recent);
     const box = result.mailbox;
-    ctx.send(untagged(`FLAGS ${formatFlags(systemFlags)}`));
-    ctx.send(untaggedStatus("OK", "Flags permitted", { code: "PERMANENTFLAGS", flags: readOnly ? [] : [...systemFlags, "\\*"] }));
+    ctx.send(mailboxFlags(view));
     ctx.send(untagged(`${view.exists} EXISTS`));
     ctx.send(untagged(`${view.recentCount} RECENT`));
     const firstUnseen = result.messages.findIndex((m) => !m.flags.some((f) => f.toLowerCase() === "\\seen"));

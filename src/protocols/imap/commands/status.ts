@@ -8,6 +8,8 @@ export const status: ImapCommandHandler = {
   states: loggedIn,
   async handle(ctx, command) {
     const { mailbox, items } = parseStatus(command.args);
+    // Asking for HIGHESTMODSEQ turns CONDSTORE on (RFC 7162 §3.1).
+    if (items.includes("HIGHESTMODSEQ")) await ctx.condstoreUsed();
     const s = await ctx.backend.mailboxes.status(ctx.user!.userId, mailbox);
     const values: Record<StatusItem, number> = {
       MESSAGES: s.messages,

@@ -4,6 +4,7 @@ import { parseStore } from "../codec/store.js";
 import { formatFetch } from "../codec/response.js";
 import { no, ok, selectedOnly, type ImapCommandHandler } from "../context.js";
 import { flagsItem } from "../fetch-items.js";
+import { newKeywords } from "../mailbox-flags.js";
 import { toUidSet } from "../view.js";
 
 export const store: ImapCommandHandler = {
@@ -15,11 +16,14 @@ export const store: ImapCommandHandler = {
     const view = ctx.selected!;
     if (view.readOnly) return no("Mailbox is read-only", { code: "READ-ONLY" });
     const uids = view.resolve(args.set, command.uid);
+    if (args.unchangedSince !== null) await ctx.condstoreUsed();
     if (uids.length === 0) return ok("STORE completed");
     const change = { mode: args.op, flags: args.flags, ...(args.unchangedSince !== null ? { unchangedSince: Number(args.unchangedSince) } : {}) };
     const result = await ctx.backend.mailboxes.setFlags(ctx.user!.userId, view.name, toUidSet(uids), change);
     const changed = new Map(result.changed.map((m) => [m.uid, m]));
-    for (const m of result.changed) view.flags.set(m.uid, m.flags);
+    for (const m of result.changed) view.setFlags(m.uid, m.flags);
+    const announce = newKeywords(view);
+    if (announce !== "") ctx.send(announce);
     const failed = new Set(result.failed);
     const condstore = ctx.enabled.has("CONDSTORE");
     for (const uid of uids) {
@@ -28,7 +32,9 @@ export const store: ImapCommandHandler = {
       if (seq === 0 || failed.has(uid) || (args.silent && !(condstore && m !== undefined))) continue;
       const items: [string, string][] = [];
       if (!args.silent) items.push(["FLAGS", flagsItem(view, uid, view.flags.get(uid) ?? [])]);
-      if (command.uid) items.push(["UID", String(uid)]);
+      // Under QRESYNC every FETCH response carries the UID (RFC 7162 §3.2.4), so a client can
+      // update its cache without mapping sequence numbers.
+      if (command.uid || ctx.enabled.has("QRESYNC")) items.push(["UID", String(uid)]);
       if (condstore && m !== undefined) items.push(["MODSEQ", `(${m.modseq})`]);
       ctx.send(formatFetch(seq, items));
     }

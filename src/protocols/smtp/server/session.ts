@@ -7,27 +7,16 @@ import type { Logger } from "pino";
 import type { MailFlow, Origin, TlsFacts, Verdict } from "../../../core/flow/types.js";
 import type { Address } from "../../../mail/address.js";
 import { randomId } from "../../../shared/ids.js";
-import { untrusted } from "../../../shared/logger.js";
-import { upgradeToTls } from "../../net/listener.js";
+import type { SessionIo } from "../../net/mail-server.js";
+import { SessionInput, type InputEnd } from "../../net/session-input.js";
+import { endSocket, ReplyWriter } from "../../net/session-output.js";
+import { startTls } from "../../net/starttls.js";
 import type { DataReader } from "./codec/data-reader.js";
-import { maxSaslLine } from "./codec/line.js";
+import { commandLineLimit, maxSaslLine } from "./codec/line.js";
 import { formatReply, reply, type Reply } from "./codec/reply.js";
 import { dispatch } from "./commands/index.js";
 import type { SessionConfig, SessionContext, SessionState, Transaction } from "./context.js";
-import { SocketInput } from "./input.js";
 import { flowFailed } from "./replies.js";
-
-export interface SessionIo {
-  readonly socket: net.Socket;
-  readonly ip: string;
-  readonly secure: boolean;
-  readonly closing: AbortSignal;
-  /** The certificate for STARTTLS, when offered. */
-  readonly secureContext: (() => tls.SecureContext) | null;
-}
-
-/** A client that neither reads our last reply nor closes is cut after this long. */
-const lingerMs = 10_000;
 
 export class SmtpSession implements SessionContext {
   readonly log: Logger;
@@ -39,12 +28,11 @@ export class SmtpSession implements SessionContext {
   authFailures = 0;
   private junkCount = 0;
   private socket: net.Socket;
-  private input: SocketInput;
+  private input: SessionInput;
+  private readonly out: ReplyWriter;
   private tlsFacts: TlsFacts | null;
   private isSecure: boolean;
   private ended = false;
-  /** Replies are being held in the socket (cork) while pipelined commands are answered. */
-  private corked = false;
 
   constructor(
     readonly config: SessionConfig,
@@ -57,6 +45,7 @@ export class SmtpSession implements SessionContext {
     this.tlsFacts = io.socket instanceof tls.TLSSocket ? tlsFactsOf(io.socket) : null;
     this.log = logger.child({ session: this.id, ip: io.ip });
     this.input = this.newInput(io.socket);
+    this.out = new ReplyWriter(io.socket, () => this.input.buffered);
   }
 
   get secure(): boolean {
@@ -80,9 +69,8 @@ export class SmtpSession implements SessionContext {
     this.send(reply(220, undefined, `${this.config.hostname} ESMTP Moat`));
     try {
       while (!this.ended) {
-        if (this.socket.writableNeedDrain) this.flush(); // a held batch that big goes out first
-        if (!(await this.drained())) break;
-        const read = await this.input.readLine("command");
+        if (!(await this.out.drained(this.idleMs)) || this.ended) break;
+        const read = await this.input.readLine(commandLineLimit);
         if (read.kind === "line") await dispatch(this, read.line, read.bareLf);
         else this.onNoLine(read.kind);
       }
@@ -93,7 +81,7 @@ export class SmtpSession implements SessionContext {
     this.log.debug("smtp session end");
   }
 
-  private onNoLine(kind: "too_long" | "eof" | "timeout" | "closing"): void {
+  private onNoLine(kind: "too_long" | InputEnd): void {
     if (kind === "too_long") this.junk(reply(500, "5.5.2", "Line too long"));
     else if (kind === "timeout") this.close(reply(421, "4.4.2", `${this.config.hostname} Idle timeout, closing connection`));
     else if (kind === "closing") this.close(reply(421, "4.3.2", `${this.config.hostname} Service shutting down, closing connection`));
@@ -106,18 +94,8 @@ export class SmtpSession implements SessionContext {
    * client — never later, so a client waiting for them is never kept waiting.
    */
   send(r: Reply): void {
-    if (this.ended || this.socket.destroyed) return;
-    if (!this.corked && this.input.buffered) {
-      this.socket.cork();
-      this.corked = true;
-    }
-    this.socket.write(formatReply(r));
-  }
-
-  private flush(): void {
-    if (!this.corked) return;
-    this.corked = false;
-    this.socket.uncork();
+    if (this.ended) return;
+    this.out.write(formatReply(r));
   }
 
   close(r: Reply): void {
@@ -166,7 +144,7 @@ export class SmtpSession implements SessionContext {
   }
 
   async readData(reader: DataReader): Promise<boolean> {
-    const result = await this.input.readData(reader);
+    const result = await this.input.readWith((bytes) => reader.push(bytes));
     if (result === "data") return true;
     if (result === "timeout") this.onNoLine("timeout");
     else this.end();
@@ -176,23 +154,12 @@ export class SmtpSession implements SessionContext {
   async startTls(): Promise<void> {
     const secureContext = this.io.secureContext;
     if (secureContext === null) return;
-    // CVE-2011-0411: whatever the client sent after STARTTLS arrived in plaintext and must not
-    // run as if it came over TLS. Postfix's fix, discarding it, is ours.
-    this.flush();
-    const injected = this.input.detach();
-    if (injected.length > 0) this.log.warn({ bytes: injected.length, sample: untrusted(injected.subarray(0, 64).toString("latin1"), 100) }, "pipelined data after STARTTLS discarded");
-    // The 220 must leave in plaintext before the TLS layer takes the socket over.
-    await new Promise<void>((resolve) => this.socket.write(formatReply(reply(220, "2.0.0", "Ready to start TLS")), () => resolve()));
-    if (this.socket.destroyed) return void (this.ended = true);
-    try {
-      const secure = await upgradeToTls(this.socket, secureContext());
-      this.socket = secure;
-      this.input = this.newInput(secure);
-    } catch (err) {
-      this.log.info({ err: (err as Error).message }, "STARTTLS handshake failed");
-      this.ended = true;
-      return;
-    }
+    const reply220 = formatReply(reply(220, "2.0.0", "Ready to start TLS"));
+    const secure = await startTls({ socket: this.socket, input: this.input, out: this.out, reply: reply220, secureContext: secureContext(), log: this.log });
+    if (secure === null) return void (this.ended = true);
+    this.socket = secure;
+    this.out.socket = secure;
+    this.input = this.newInput(secure);
     // RFC 3207 §4.2: discard everything learnt from the client before TLS, EHLO included.
     this.tlsFacts = tlsFactsOf(this.socket as tls.TLSSocket);
     this.isSecure = true;
@@ -202,46 +169,19 @@ export class SmtpSession implements SessionContext {
     this.log.debug({ tls: this.tlsFacts.protocol }, "STARTTLS done");
   }
 
-  private newInput(socket: net.Socket): SocketInput {
-    return new SocketInput(socket, this.config.limits.idle_timeout_seconds * 1000, this.io.closing, () => this.flush());
+  private get idleMs(): number {
+    return this.config.limits.idle_timeout_seconds * 1000;
   }
 
-  /** Waits while the client is not reading our replies (SMTP-39): no more input until it does. */
-  private async drained(): Promise<boolean> {
-    if (!this.socket.writableNeedDrain) return !this.ended;
-    const socket = this.socket;
-    const ok = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => done(false), this.config.limits.idle_timeout_seconds * 1000);
-      const onDrain = () => done(true);
-      const onClose = () => done(false);
-      const done = (value: boolean) => {
-        clearTimeout(timer);
-        socket.off("drain", onDrain);
-        socket.off("close", onClose);
-        resolve(value);
-      };
-      socket.on("drain", onDrain);
-      socket.on("close", onClose);
-    });
-    if (!ok) {
-      this.ended = true;
-      socket.destroy();
-    }
-    return ok && !this.ended;
+  private newInput(socket: net.Socket): SessionInput {
+    return new SessionInput(socket, { idleMs: this.idleMs, closing: this.io.closing, beforeWait: () => this.out.flush() });
   }
 
   private end(): void {
     if (this.ended) return;
     this.ended = true;
-    const socket = this.socket;
     this.input.detach();
-    // Reading on (and dropping what comes) lets the client's FIN arrive, so the socket closes
-    // now and frees its per-IP slot, instead of waiting for the linger timer.
-    socket.resume();
-    socket.end();
-    const timer = setTimeout(() => socket.destroy(), lingerMs);
-    timer.unref();
-    socket.once("close", () => clearTimeout(timer));
+    endSocket(this.socket);
   }
 }
 

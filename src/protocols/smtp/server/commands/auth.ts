@@ -87,6 +87,8 @@ async function verify(ctx: SessionContext, mechanism: Mechanism, creds: Credenti
   const address = result.ok ? parseAddress(result.address) : null;
   if (result.ok && address?.ok) {
     ctx.user = { userId: result.userId, address: address.value };
+    // Deleting the credential this session used ends it (issue 6); held weakly, no unregister needed.
+    result.track?.(ctx, (session) => session.close(reply(421, "4.7.0", "Logged out: the credential of this session was revoked")));
     ctx.log.info({ userId: result.userId, mechanism }, "SMTP AUTH succeeded");
     return ctx.send(reply(235, "2.7.0", "Authentication successful"));
   }

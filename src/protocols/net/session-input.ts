@@ -1,45 +1,58 @@
-// Reading a session's input one command at a time. The socket stays paused unless the session
-// is waiting for bytes, so a command's reply (and its async MailFlow call) is finished before
-// the next command is even looked at (RFC 2920 §3: replies in order), and a client that
-// pipelines faster than we answer fills its own TCP window, not our memory. While waiting the
-// idle timer runs (RFC 5321 §4.5.3.2 asks servers to wait at least 5 minutes; the setting can
-// be lower), and a listener shutdown wakes an idle session so it can say goodbye.
+// Reading a session's input one command at a time, for every protocol on this runtime. The
+// socket stays paused unless the session is waiting for bytes, so a command's reply (and its
+// async core call) is finished before the next command is even looked at (RFC 2920 §3,
+// RFC 2449 §6.6: replies in order), and a client that pipelines faster than we answer fills
+// its own TCP window, not our memory. While waiting the idle timer runs (each protocol sets
+// its own: RFC 5321 §4.5.3.2, RFC 1939 §3), and a listener shutdown wakes an idle session so
+// it can say goodbye in its protocol's words.
 import type net from "node:net";
-import type { DataReader } from "./codec/data-reader.js";
-import { commandLineLimit, takeLine } from "./codec/line.js";
+import { takeLine, type LineLimit } from "./lines.js";
+
+/** Why no more input came. */
+export type InputEnd = "eof" | "timeout" | "closing";
 
 export type LineRead =
   | { readonly kind: "line"; readonly line: Buffer; readonly bareLf: boolean }
   | { readonly kind: "too_long" }
-  | { readonly kind: "eof" | "timeout" | "closing" };
+  | { readonly kind: InputEnd };
 
-export type WaitResult = "data" | "eof" | "timeout" | "closing";
+export interface SessionInputOptions {
+  /** How long the client may stay silent while we wait for it; may change (e.g. after login). */
+  readonly idleMs: number;
+  /** The listener's shutdown signal. */
+  readonly closing: AbortSignal;
+  /** Called before waiting for the client: replies held back must go out now. */
+  readonly beforeWait?: () => void;
+}
 
 const LF = 0x0a;
 const empty = Buffer.alloc(0);
 
-export class SocketInput {
+export class SessionInput {
+  idleMs: number;
   private pending: Buffer = empty;
   /** After a too-long line: bytes are dropped up to the next LF, never buffered. */
   private discarding = false;
   private ended = false;
-  private wake: ((result: WaitResult) => void) | null = null;
+  private wake: ((result: "data" | InputEnd) => void) | null = null;
+  private readonly closing: AbortSignal;
+  private readonly beforeWait: () => void;
 
   constructor(
     private readonly socket: net.Socket,
-    private readonly idleMs: number,
-    private readonly closing: AbortSignal,
-    /** Called before waiting for the client: replies held back must go out now. */
-    private readonly beforeWait: () => void = () => {},
+    opts: SessionInputOptions,
   ) {
+    this.idleMs = opts.idleMs;
+    this.closing = opts.closing;
+    this.beforeWait = opts.beforeWait ?? (() => {});
     socket.pause();
     socket.on("data", this.onData);
     socket.on("end", this.onEnd);
     socket.on("close", this.onEnd);
   }
 
-  /** The next command line (or SASL response) of at most `limit` octets; "command" uses the AUTH-aware limit. */
-  async readLine(limit: number | "command"): Promise<LineRead> {
+  /** The next line of at most `limit` octets (line ending excluded). */
+  async readLine(limit: LineLimit): Promise<LineRead> {
     for (;;) {
       if (this.discarding) {
         const lf = this.pending.indexOf(LF);
@@ -47,7 +60,7 @@ export class SocketInput {
         this.discarding = lf < 0;
       }
       if (!this.discarding) {
-        const taken = takeLine(this.pending, limit === "command" ? commandLineLimit : limit);
+        const taken = takeLine(this.pending, limit);
         if (taken.kind === "line") {
           this.pending = taken.rest;
           return { kind: "line", line: taken.line, bareLf: taken.bareLf };
@@ -62,21 +75,24 @@ export class SocketInput {
     }
   }
 
-  /** Feeds the reader until its terminator; bytes after it stay for the next command. */
-  async readData(reader: DataReader): Promise<WaitResult> {
+  /**
+   * Feeds the input to `consume` until it has what it needs (SMTP DATA): it returns how many
+   * bytes it used once done (the rest stay for the next command), or -1 to be fed more.
+   * A shutdown does not cut such a body in the middle; the listener's grace period covers it.
+   */
+  async readWith(consume: (bytes: Buffer) => number): Promise<"data" | InputEnd> {
     for (;;) {
       if (this.pending.length > 0) {
-        const used = reader.push(this.pending);
+        const used = consume(this.pending);
         this.pending = used < 0 ? empty : this.pending.subarray(used);
         if (used >= 0) return "data";
       }
-      // A shutdown does not cut a message in the middle; the grace period covers it.
       const waited = await this.waitForData(false);
       if (waited !== "data") return waited;
     }
   }
 
-  /** Bytes already received and not yet used: the client pipelined more (RFC 2920). */
+  /** Bytes already received and not yet used: the client pipelined more. */
   get buffered(): boolean {
     return this.pending.length > 0;
   }
@@ -92,7 +108,7 @@ export class SocketInput {
     return rest;
   }
 
-  private waitForData(interruptOnClosing: boolean): Promise<WaitResult> {
+  private waitForData(interruptOnClosing: boolean): Promise<"data" | InputEnd> {
     this.beforeWait();
     if (this.ended) return Promise.resolve("eof");
     if (interruptOnClosing && this.closing.aborted) return Promise.resolve("closing");
@@ -100,7 +116,7 @@ export class SocketInput {
       const timer = setTimeout(() => finish("timeout"), this.idleMs);
       const onAbort = () => finish("closing");
       if (interruptOnClosing) this.closing.addEventListener("abort", onAbort, { once: true });
-      const finish = (result: WaitResult) => {
+      const finish = (result: "data" | InputEnd) => {
         clearTimeout(timer);
         this.closing.removeEventListener("abort", onAbort);
         this.wake = null;

@@ -1,0 +1,89 @@
+// moat user set ADDRESS [--imap on|off] [--pop3 on|off] [--smtp on|off]
+//   [--security-password-required on|off] [--channels web,api,imap,pop3,smtp]
+// and moat user security ADDRESS: an account's own login settings, and the rules in effect once
+// its domain's are applied (the stricter wins).
+import type { Command } from "commander";
+import type { AccountLoginSettings } from "../../core/auth/login-settings.js";
+import type { EffectiveLoginRules } from "../../core/auth/login-rules.js";
+import { channels, type Channel } from "../../core/auth/types.js";
+import { MoatError } from "../../shared/errors.js";
+import { cliActor } from "../actor.js";
+import { outputOf, withMoat, type CliIo } from "../context.js";
+
+export function onOff(flag: string, text: string): boolean {
+  const lower = text.toLowerCase();
+  if (lower === "on") return true;
+  if (lower === "off") return false;
+  throw new MoatError("invalid_input", `${flag}: expected on or off, not '${text}'`);
+}
+
+export function channelList(flag: string, text: string): Channel[] {
+  const items = text.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "");
+  const bad = items.find((c) => !channels.includes(c as Channel));
+  if (bad !== undefined) throw new MoatError("invalid_input", `${flag}: '${bad}' is not one of ${channels.join(", ")}`);
+  return items as Channel[];
+}
+
+interface SetOptions {
+  imap?: string;
+  pop3?: string;
+  smtp?: string;
+  securityPasswordRequired?: string;
+  channels?: string;
+}
+
+function patchOf(opts: SetOptions): Partial<AccountLoginSettings> {
+  const patch: { -readonly [K in keyof AccountLoginSettings]?: AccountLoginSettings[K] } = {};
+  if (opts.imap !== undefined) patch.imap = onOff("--imap", opts.imap);
+  if (opts.pop3 !== undefined) patch.pop3 = onOff("--pop3", opts.pop3);
+  if (opts.smtp !== undefined) patch.smtp = onOff("--smtp", opts.smtp);
+  if (opts.securityPasswordRequired !== undefined) patch.securityPasswordRequired = onOff("--security-password-required", opts.securityPasswordRequired);
+  if (opts.channels !== undefined) patch.channels = channelList("--channels", opts.channels);
+  if (Object.keys(patch).length === 0) throw new MoatError("invalid_input", "nothing to change: give --imap, --pop3, --smtp, --security-password-required or --channels");
+  return patch;
+}
+
+const rulesJson = (address: string, own: AccountLoginSettings, effective: EffectiveLoginRules) => ({ address, settings: own, effective });
+
+function rulesText(address: string, own: AccountLoginSettings, e: EffectiveLoginRules): string {
+  const on = (b: boolean) => (b ? "on" : "off");
+  const sp = e.securityPassword;
+  return [
+    `account ${address}`,
+    `  imap=${on(own.imap)} pop3=${on(own.pop3)} smtp=${on(own.smtp)} channels=${own.channels.join(",")} security-password-required=${on(own.securityPasswordRequired)}`,
+    `in effect (with the domain's rules):`,
+    `  imap=${on(e.protocols.imap)} pop3=${on(e.protocols.pop3)} smtp=${on(e.protocols.smtp)} channels=${e.channels.join(",")}`,
+    `  security-password-required=${on(sp.required)}${sp.forcedByDomain ? " (forced by the domain)" : ""}`,
+  ].join("\n");
+}
+
+export function userSecurityCommands(user: Command, io: CliIo): void {
+  user
+    .command("set <address>")
+    .description("change an account's login settings (protocol switches, client security passwords, channels)")
+    .option("--imap <on|off>", "IMAP logins")
+    .option("--pop3 <on|off>", "POP3 logins")
+    .option("--smtp <on|off>", "SMTP AUTH logins (sending from clients)")
+    .option("--security-password-required <on|off>", "refuse the main password over IMAP/POP3/SMTP: only client security passwords work")
+    .option("--channels <list>", `the channels the account may log in on (${channels.join(",")})`)
+    .action((address: string, opts: SetOptions, cmd: Command) =>
+      withMoat(cmd, async (moat) => {
+        const patch = patchOf(opts);
+        const { user: account } = await moat.loginSecurity.settings.forAccount(address);
+        const own = await moat.loginSecurity.settings.updateAccount(account.address, patch, cliActor());
+        const effective = await moat.loginSecurity.settings.effective(account.address);
+        outputOf(cmd, io).object(rulesText(account.address, own, effective), rulesJson(account.address, own, effective));
+      }),
+    );
+
+  user
+    .command("security <address>")
+    .description("show an account's login settings and the rules in effect")
+    .action((address: string, _o, cmd: Command) =>
+      withMoat(cmd, async (moat) => {
+        const { user: account, settings } = await moat.loginSecurity.settings.forAccount(address);
+        const effective = await moat.loginSecurity.settings.effective(account.address);
+        outputOf(cmd, io).object(rulesText(account.address, settings, effective), rulesJson(account.address, settings, effective));
+      }),
+    );
+}

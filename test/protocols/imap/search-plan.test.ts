@@ -1,0 +1,47 @@
+// SEARCH reads bodies only when a key needs them: flags, keywords, UID and sequence sets, sizes,
+// INTERNALDATE and MODSEQ are answered from the message rows; AND evaluates those first, so a
+// text key loads the index only of messages the cheap keys left; a top-level UID set narrows
+// the rows. Counted on the real server (SQLite and PostgreSQL) through the harness's read counters.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { forEachDialect } from "../../support/stores.js";
+import { expectEach, message, RawImap, searchLine, startTestImap } from "./harness.js";
+
+forEachDialect((_dialect, open) => {
+  describe("SEARCH without reading bodies", () => {
+    it("answers row-only keys without loading any index or body, and loads the index only where needed", async (t) => {
+      const server = await startTestImap(t, { open });
+      const { backend, userId, reads } = server;
+      for (let i = 1; i <= 6; i++) await backend.mailboxes.append(userId, "INBOX", message(`Report ${i}`, `Body number ${i}.\r\n`), i % 2 === 0 ? ["\\Seen"] : [], Date.UTC(2026, 2, i, 12));
+      const c = await RawImap.login(server.port);
+      await c.cmd("a0", "SELECT INBOX");
+      await c.cmd("a1", "STORE 5 +FLAGS (\\Flagged $Work)");
+      const rowOnly: [string, string][] = [
+        ["SEARCH FLAGGED", "5"],
+        ["SEARCH UNSEEN", "1 3 5"],
+        ["SEARCH KEYWORD $Work", "5"],
+        ["UID SEARCH UID 2:4", "2 3 4"],
+        ["SEARCH 4:*", "4 5 6"],
+        ["SEARCH LARGER 10 SMALLER 100000", "1 2 3 4 5 6"],
+        ["SEARCH SINCE 4-Mar-2026 BEFORE 6-Mar-2026", "4 5"],
+        ["SEARCH OR SEEN FLAGGED", "2 4 5 6"],
+        ["SEARCH NOT (OR SEEN RECENT)", ""],
+        ["SEARCH MODSEQ 8", "5"],
+      ];
+      await expectEach(c, "r", rowOnly, searchLine);
+      assert.deepEqual(reads, { index: 0, raw: 0 });
+
+      // The text key comes last in the query but runs after UNSEEN: three index loads, not six.
+      assert.match(await c.cmd("b1", "SEARCH BODY number UNSEEN"), /^\* SEARCH 1 3 5\r\n/m);
+      assert.equal(reads.index, 3);
+      assert.equal(reads.raw, 0);
+      // A top-level UID set narrows the rows before any key is evaluated.
+      assert.match(await c.cmd("b2", "UID SEARCH SUBJECT report UID 6"), /^\* SEARCH 6\r\n/m);
+      assert.equal(reads.index, 4);
+      assert.equal(reads.raw, 1);
+      // FETCH of row data reads no body either.
+      await c.cmd("b3", "FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE)");
+      assert.deepEqual(reads, { index: 4, raw: 1 });
+    });
+  });
+});

@@ -71,7 +71,7 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
   const blobs = createFsBlobStore(blobRoot);
   const blobUpkeep = new BlobMaintenance(
     blobRoot,
-    async (hash) => (await store.messages.getBody(hash)) !== undefined,
+    (hash) => store.messages.hasBody(hash),
     (err) => logger.warn({ err }, "blob store upkeep failed"),
   );
   const mailstore = new MailStore(store, blobs, clock);

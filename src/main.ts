@@ -36,7 +36,7 @@ function imapBackend(moat: Moat): ImapBackend {
     authenticate: moat.authenticate,
     mailboxes: moat.mailboxes,
     events: moat.events,
-    bodyIndex: async (hash) => (await moat.store.messages.getBody(hash))?.index,
+    bodies: moat.store.messages,
   };
 }
 

@@ -109,7 +109,10 @@ export interface MessageBodiesTable {
   hash: string;
   size: number;
   inline_data: Buffer | null;
+  /** MessageSummary (the index without its text); whole MessageIndex in rows from before 0010. */
   index_json: string;
+  /** MessageIndex.bodyText; NULL in rows from before 0010 (then it is in index_json). */
+  body_text: string | null;
   created_at: EpochMs;
 }
 

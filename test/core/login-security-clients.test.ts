@@ -33,7 +33,7 @@ async function startServers(t: TestContext, open: OpenTestStore): Promise<Server
     host: "::",
     port: 0,
     hostname: "imap.example.com",
-    backend: { authenticate: core.authenticate, mailboxes, events, bodyIndex: async (hash) => (await core.store.messages.getBody(hash))?.index },
+    backend: { authenticate: core.authenticate, mailboxes, events, bodies: core.store.messages },
     logger,
     closeGraceMs: 0,
   });

@@ -87,6 +87,6 @@ export async function expungeIn(tx: Tx, box: Mailbox, messages: readonly StoredM
  */
 export async function removeReleased(store: Store, blobs: BlobStore, hashes: readonly string[]): Promise<void> {
   for (const hash of hashes) {
-    if ((await store.messages.getBody(hash)) === undefined) await blobs.remove(hash);
+    if (!(await store.messages.hasBody(hash))) await blobs.remove(hash);
   }
 }

@@ -152,6 +152,11 @@ export class MailboxOperations {
     return raw;
   }
 
+  /** read() for several messages at once (a FETCH of a range), by body hash. */
+  async readMany(messages: readonly StoredMessage[]): Promise<Map<string, Buffer>> {
+    return this.mailstore.readMany(messages.map((m) => m.bodyHash));
+  }
+
   /** APPEND (RFC 3501 §6.3.11), indexed on the way in like delivered mail. */
   async append(userId: number, name: string, raw: Buffer, flags: readonly string[] = [], internalDate?: EpochMs): Promise<AppendResult> {
     const [result] = await this.appendMany(userId, name, [{ raw, flags, internalDate }]);

@@ -87,4 +87,11 @@ export class MailStore {
     if (inline === undefined) return undefined;
     return inline ?? (await this.blobs.get(hash));
   }
+
+  /** read() for many bodies: the inline ones in one query; absent hashes are left out. */
+  async readMany(hashes: readonly string[]): Promise<Map<string, Buffer>> {
+    const found = new Map<string, Buffer>();
+    for (const [hash, inline] of await this.store.messages.getInlineMany(hashes)) found.set(hash, inline ?? (await this.blobs.get(hash)));
+    return found;
+  }
 }

@@ -1,6 +1,6 @@
 // What the mailbox store needs from persistence: mailboxes with their UID/MODSEQ counters,
 // message bodies indexed once (and kept inline when small), and message rows per mailbox.
-import type { MessageIndex } from "../../mail/mime/index-message.js";
+import type { MessageIndex, MessageSummary } from "../../mail/mime/index-message.js";
 import type { EpochMs } from "../accounts/types.js";
 
 /** RFC 6154 attributes of the folders every user gets. INBOX is special by name (RFC 3501). */
@@ -56,6 +56,16 @@ export interface MessageRepository {
    * without the index, which is as large as the text again: what RETR and FETCH BODY[] need.
    */
   getInline(hash: string): Promise<Buffer | null | undefined>;
+  /** getInline for many bodies in one query; absent hashes are left out. */
+  getInlineMany(hashes: readonly string[]): Promise<Map<string, Buffer | null>>;
+  /** The index without its text (ENVELOPE, BODYSTRUCTURE, offsets) and without the bytes: what FETCH reads. */
+  getSummary(hash: string): Promise<MessageSummary | undefined>;
+  /** getSummary for many bodies in one query (a FETCH of a range); absent hashes are left out. */
+  getSummaries(hashes: readonly string[]): Promise<Map<string, MessageSummary>>;
+  /** The decoded text SEARCH BODY/TEXT reads. */
+  getBodyText(hash: string): Promise<string | undefined>;
+  /** Whether a body row exists (a row names the blob), reading nothing else. */
+  hasBody(hash: string): Promise<boolean>;
   /** Takes the mailbox's next UID and MODSEQ (atomically) and inserts the message row. */
   append(mailboxId: number, message: { bodyHash: string; size: number; flags: readonly string[]; internalDate: EpochMs }): Promise<StoredMessage>;
   /** In UID order. */

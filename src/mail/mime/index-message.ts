@@ -24,6 +24,9 @@ export interface MessageIndex {
   readonly bodyText: string;
 }
 
+/** The index without its search text: all FETCH needs, small enough to read per message. */
+export type MessageSummary = Omit<MessageIndex, "bodyText">;
+
 function decodedSubject(raw: string | null): string {
   if (raw === null) return "";
   try {

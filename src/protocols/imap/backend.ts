@@ -5,14 +5,14 @@
 import type { Authenticate } from "../../core/auth/authenticate.js";
 import type { MailboxEvents } from "../../core/mailstore/events.js";
 import type { MailboxOperations } from "../../core/mailstore/operations.js";
-import type { MessageIndex } from "../../mail/mime/index-message.js";
+import type { MessageRepository } from "../../core/ports/mailstore.js";
 
 export interface ImapBackend {
   readonly authenticate: Authenticate;
   readonly mailboxes: MailboxOperations;
   readonly events: MailboxEvents;
-  /** The index of a stored body by its hash; undefined when the body row is gone. */
-  bodyIndex(hash: string): Promise<MessageIndex | undefined>;
+  /** A stored body's summary (FETCH) and search text (SEARCH) by its hash; undefined when the row is gone. */
+  readonly bodies: Pick<MessageRepository, "getSummary" | "getSummaries" | "getBodyText">;
 }
 
 export interface ImapLimits {

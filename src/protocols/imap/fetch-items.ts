@@ -2,7 +2,7 @@
 // the index stored at delivery (ENVELOPE, BODYSTRUCTURE, section offsets) and, only when a
 // body section is asked for, its raw bytes.
 import type { StoredMessage } from "../../core/ports/mailstore.js";
-import type { MessageIndex } from "../../mail/mime/index-message.js";
+import type { MessageSummary } from "../../mail/mime/index-message.js";
 import { MoatError } from "../../shared/errors.js";
 import type { ImapBackend } from "./backend.js";
 import { formatBodyStructure, formatEnvelope } from "./codec/bodystructure.js";
@@ -23,22 +23,30 @@ export function setsSeen(attrs: readonly FetchAttr[]): boolean {
 }
 
 export interface MessageSource {
-  index(): Promise<MessageIndex>;
+  /** ENVELOPE, BODYSTRUCTURE, section offsets, Date and Subject: small, read per message. */
+  index(): Promise<MessageSummary>;
+  /** The decoded text, for SEARCH BODY/TEXT only (up to 1 MiB). */
+  text(): Promise<string>;
   raw(): Promise<Buffer>;
 }
 
-/** Index and raw bytes of a message, each loaded at most once and only when asked for. */
-export function messageSource(backend: ImapBackend, m: StoredMessage): MessageSource {
-  let index: Promise<MessageIndex> | undefined;
-  let raw: Promise<Buffer> | undefined;
+/**
+ * Summary, text and raw bytes of a message, each loaded at most once and only when asked for;
+ * `summary` when the caller loaded it already, with its neighbours' (FETCH of a range).
+ */
+export function messageSource(backend: ImapBackend, m: StoredMessage, loaded: { summary?: MessageSummary | undefined; raw?: Buffer | undefined } = {}): MessageSource {
+  let index: Promise<MessageSummary> | undefined = loaded.summary && Promise.resolve(loaded.summary);
+  let text: Promise<string> | undefined;
+  let raw: Promise<Buffer> | undefined = loaded.raw && Promise.resolve(loaded.raw);
   return {
-    index: () =>
-      (index ??= backend.bodyIndex(m.bodyHash).then((found) => {
-        if (found === undefined) throw new MoatError("internal", "message index missing");
-        return found;
-      })),
+    index: () => (index ??= backend.bodies.getSummary(m.bodyHash).then((found) => found ?? missing())),
+    text: () => (text ??= backend.bodies.getBodyText(m.bodyHash).then((found) => found ?? missing())),
     raw: () => (raw ??= backend.mailboxes.read(m)),
   };
+}
+
+function missing(): never {
+  throw new MoatError("internal", "message index missing");
 }
 
 const full: SectionSpec = { path: [], kind: "full" };
@@ -75,6 +83,16 @@ async function simpleItem(name: string, view: MailboxView, m: StoredMessage, sou
     default: // RFC822.TEXT
       return section(source, text);
   }
+}
+
+/** Whether answering these attributes reads the message's bytes (any body section, RFC822*). */
+export function readsRaw(attrs: readonly FetchAttr[]): boolean {
+  return attrs.some((a) => a.kind !== "simple" || (a.name.startsWith("RFC822") && a.name !== "RFC822.SIZE"));
+}
+
+/** Whether answering these attributes reads the summary (ENVELOPE, BODYSTRUCTURE, any body section). */
+export function readsSummary(attrs: readonly FetchAttr[]): boolean {
+  return attrs.some((a) => a.kind !== "simple" || !["FLAGS", "UID", "MODSEQ", "INTERNALDATE", "RFC822.SIZE"].includes(a.name));
 }
 
 /** The label and value of each requested item, in the order asked. FLAGS is left to the caller when `skipFlags`. */

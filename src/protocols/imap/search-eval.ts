@@ -86,8 +86,8 @@ export async function matches(key: SearchKey, c: Candidate, view: MailboxView): 
  * bytes are read only when the decoded text did not match and such a part exists.
  */
 async function bodyContains(c: Candidate, needle: string): Promise<boolean> {
+  if ((await c.source.text()).toLowerCase().includes(needle)) return true;
   const index = await c.source.index();
-  if (index.bodyText.toLowerCase().includes(needle)) return true;
   const nested = nestedMessages(index.structure);
   if (nested.length === 0) return false;
   const raw = await c.source.raw();

@@ -2,7 +2,7 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { EpochMs } from "../../core/accounts/types.js";
 import type { MessageBody, MessageRepository, StoredMessage } from "../../core/ports/mailstore.js";
-import type { MessageIndex } from "../../mail/mime/index-message.js";
+import type { MessageIndex, MessageSummary } from "../../mail/mime/index-message.js";
 import { MoatError } from "../../shared/errors.js";
 import { prepared } from "../prepared.js";
 import type { Database, MessagesTable } from "../schema.js";
@@ -21,15 +21,20 @@ function toMessage(row: Selectable<MessagesTable>): StoredMessage {
 }
 
 // A delivery's writes, compiled once (prepared.ts).
-const insertBody = prepared((db, hash: string, size: number, inline: Buffer | null, indexJson: string, now: EpochMs) =>
+const insertBody = prepared((db, hash: string, size: number, inline: Buffer | null, indexJson: string, bodyText: string, now: EpochMs) =>
   db
     .insertInto("message_bodies")
-    .values({ hash, size, inline_data: inline, index_json: indexJson, created_at: now })
+    .values({ hash, size, inline_data: inline, index_json: indexJson, body_text: bodyText, created_at: now })
     .onConflict((oc) => oc.column("hash").doNothing()),
 );
 
 // Every message read (POP3 RETR, IMAP BODY[]): compiled once.
 const inlineData = prepared((db, hash: string) => db.selectFrom("message_bodies").select("inline_data").where("hash", "=", hash));
+// FETCH ENVELOPE/BODYSTRUCTURE: the summary alone, never the body bytes (up to 256 KiB inline)
+// nor the search text (up to 1 MiB; migration 0010).
+const summaryJson = prepared((db, hash: string) => db.selectFrom("message_bodies").select("index_json").where("hash", "=", hash));
+const textColumns = prepared((db, hash: string) => db.selectFrom("message_bodies").select(["body_text", "index_json"]).where("hash", "=", hash));
+const bodyExists = prepared((db, hash: string) => db.selectFrom("message_bodies").select("hash").where("hash", "=", hash));
 
 // One statement takes the next UID and MODSEQ: the row lock (PostgreSQL) or the write
 // transaction (SQLite) keeps two deliveries from taking the same UID.
@@ -49,16 +54,64 @@ const insertMessage = prepared(
       .returningAll(),
 );
 
+/** Distinct hashes in groups that keep each statement within SQLite's bound-parameter limit. */
+function chunks(hashes: readonly string[]): string[][] {
+  const distinct = [...new Set(hashes)];
+  const out: string[][] = [];
+  for (let i = 0; i < distinct.length; i += 500) out.push(distinct.slice(i, i + 500));
+  return out;
+}
+
+/** A whole MessageIndex from a row, whichever side of migration 0010 wrote it. */
+function indexOf(indexJson: string, bodyText: string | null): MessageIndex {
+  const stored = JSON.parse(indexJson) as MessageSummary & { bodyText?: string };
+  return { ...stored, bodyText: bodyText ?? stored.bodyText ?? "" };
+}
+
 export function messageRepository(db: Kysely<Database>): MessageRepository {
   return {
     async putBody(body: { hash: string; size: number; inline: Buffer | null; index: MessageIndex; now: EpochMs }): Promise<void> {
-      await insertBody(db, body.hash, body.size, body.inline, JSON.stringify(body.index), body.now);
+      const { bodyText, ...summary } = body.index;
+      await insertBody(db, body.hash, body.size, body.inline, JSON.stringify(summary), bodyText, body.now);
     },
 
     async getBody(hash: string): Promise<MessageBody | undefined> {
       const row = await db.selectFrom("message_bodies").selectAll().where("hash", "=", hash).executeTakeFirst();
       if (!row) return undefined;
-      return { hash: row.hash, size: row.size, inline: row.inline_data, index: JSON.parse(row.index_json) as MessageIndex };
+      return { hash: row.hash, size: row.size, inline: row.inline_data, index: indexOf(row.index_json, row.body_text) };
+    },
+
+    async getSummary(hash: string): Promise<MessageSummary | undefined> {
+      const [row] = await summaryJson(db, hash);
+      return row === undefined ? undefined : (JSON.parse(row.index_json) as MessageSummary);
+    },
+
+    async getSummaries(hashes: readonly string[]): Promise<Map<string, MessageSummary>> {
+      const found = new Map<string, MessageSummary>();
+      for (const chunk of chunks(hashes)) {
+        const rows = await db.selectFrom("message_bodies").select(["hash", "index_json"]).where("hash", "in", chunk).execute();
+        for (const row of rows) found.set(row.hash, JSON.parse(row.index_json) as MessageSummary);
+      }
+      return found;
+    },
+
+    async getInlineMany(hashes: readonly string[]): Promise<Map<string, Buffer | null>> {
+      const found = new Map<string, Buffer | null>();
+      for (const chunk of chunks(hashes)) {
+        const rows = await db.selectFrom("message_bodies").select(["hash", "inline_data"]).where("hash", "in", chunk).execute();
+        for (const row of rows) found.set(row.hash, row.inline_data);
+      }
+      return found;
+    },
+
+    async getBodyText(hash: string): Promise<string | undefined> {
+      const [row] = await textColumns(db, hash);
+      // Before 0010 the text was inside index_json; reading index_json too costs nothing then.
+      return row === undefined ? undefined : (row.body_text ?? indexOf(row.index_json, null).bodyText);
+    },
+
+    async hasBody(hash: string): Promise<boolean> {
+      return (await bodyExists(db, hash)).length > 0;
     },
 
     async getInline(hash: string): Promise<Buffer | null | undefined> {

@@ -66,9 +66,19 @@ export async function startTestImap(t: TestContext, opts: ImapTestOptions = {}):
     authenticate: createAuthenticator({ store, clock, passwords, throttle }),
     mailboxes,
     events,
-    bodyIndex: async (hash) => {
-      reads.index++;
-      return (await store.messages.getBody(hash))?.index;
+    bodies: {
+      getSummary: (hash) => {
+        reads.index++;
+        return store.messages.getSummary(hash);
+      },
+      getSummaries: (hashes) => {
+        reads.index += hashes.length;
+        return store.messages.getSummaries(hashes);
+      },
+      getBodyText: (hash) => {
+        reads.index++;
+        return store.messages.getBodyText(hash);
+      },
     },
   };
   const server = await startImapServer({

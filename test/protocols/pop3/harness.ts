@@ -89,7 +89,7 @@ export async function startTestPop3(t: TestContext, opts: Pop3TestOptions = {}):
     host: "127.0.0.1",
     port: 0,
     hostname: "imap.example.com",
-    backend: { authenticate, mailboxes, events, bodyIndex: async (hash) => (await store.messages.getBody(hash))?.index },
+    backend: { authenticate, mailboxes, events, bodies: store.messages },
     logger,
     closeGraceMs: 0,
   });

@@ -4,7 +4,7 @@ import type { StoredMessage } from "../../../core/ports/mailstore.js";
 import { parseFetch, type FetchAttr, type SimpleFetchName } from "../codec/fetch.js";
 import { formatFetch, formatVanished } from "../codec/response.js";
 import { ok, selectedOnly, type ImapCommandHandler, type SessionContext } from "../context.js";
-import { fetchItems, messageSource, setsSeen } from "../fetch-items.js";
+import { fetchItems, messageSource, readsRaw, readsSummary, setsSeen } from "../fetch-items.js";
 import { toUidSet, type MailboxView } from "../view.js";
 
 /** Sets \Seen on the unseen messages among `rows`; returns the rows with their new flags. */
@@ -45,6 +45,26 @@ function withExpunged(view: MailboxView, uids: readonly number[], rows: StoredMe
   return [...rows, ...ghosts].sort((a, b) => a.uid - b.uid);
 }
 
+/** Messages read together (bodies: up to batchBytes of them); responses leave at least every flushBytes. */
+const batchCount = 200;
+const batchBytes = 4 * 1024 * 1024;
+const flushBytes = 256 * 1024;
+
+function* batches(rows: readonly StoredMessage[], withBodies: boolean): Generator<StoredMessage[]> {
+  let batch: StoredMessage[] = [];
+  let bytes = 0;
+  for (const m of rows) {
+    if (batch.length > 0 && (batch.length >= batchCount || (withBodies && bytes + m.size > batchBytes))) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(m);
+    bytes += m.size;
+  }
+  if (batch.length > 0) yield batch;
+}
+
 export const fetch: ImapCommandHandler = {
   names: ["FETCH"],
   states: selectedOnly,
@@ -70,10 +90,27 @@ export const fetch: ImapCommandHandler = {
       rows = await markSeen(ctx, rows);
       if (rows.some((m, i) => m !== before[i])) attrs = withFlagChange(ctx, attrs);
     }
-    for (const m of rows) {
-      const seq = view.seqOf(m.uid);
-      if (seq === 0) continue;
-      ctx.send(formatFetch(seq, await fetchItems(attrs, view, m, messageSource(ctx.backend, m))));
+    // A batch at a time: its summaries and bodies in one query each, its responses in few
+    // writes (a query and a syscall per message were most of the cost of a FETCH of a range).
+    const needsSummary = readsSummary(attrs);
+    const needsRaw = readsRaw(attrs);
+    for (const batch of batches(rows, needsRaw)) {
+      const summaries = needsSummary ? await ctx.backend.bodies.getSummaries(batch.map((m) => m.bodyHash)) : undefined;
+      const raws = needsRaw ? await ctx.backend.mailboxes.readMany(batch) : undefined;
+      const out: Buffer[] = [];
+      let bytes = 0;
+      for (const m of batch) {
+        const seq = view.seqOf(m.uid);
+        if (seq === 0) continue;
+        const response = formatFetch(seq, await fetchItems(attrs, view, m, messageSource(ctx.backend, m, { summary: summaries?.get(m.bodyHash), raw: raws?.get(m.bodyHash) })));
+        out.push(response);
+        bytes += response.length;
+        if (bytes >= flushBytes) {
+          ctx.send(Buffer.concat(out.splice(0)));
+          bytes = 0;
+        }
+      }
+      if (out.length > 0) ctx.send(Buffer.concat(out));
     }
     return ok(`${command.uid ? "UID " : ""}FETCH completed`);
   },

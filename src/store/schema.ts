@@ -98,9 +98,9 @@ export interface MailboxesTable {
   uid_validity: number;
   uid_next: number;
   highest_modseq: number;
-  /** 0 or 1: SQLite has no boolean. */
-  subscribed: number;
   created_at: EpochMs;
+  /** 1: a \Noselect name kept above its children after DELETE (0009); SQLite has no boolean. */
+  noselect: Generated<number>;
   /** UIDs from here on are \Recent for the next session that selects the mailbox (0004). */
   first_recent_uid: Generated<number>;
 }
@@ -133,6 +133,12 @@ export interface ExpungedTable {
   mailbox_id: number;
   uid: number;
   modseq: number;
+}
+
+/** A user's subscribed mailbox names, kept when the mailbox goes (0009, RFC 3501 §6.3.6). */
+export interface SubscriptionsTable {
+  user_id: number;
+  name: string;
 }
 
 /** The last UIDVALIDITY given to one of the user's mailboxes, so none is ever given twice (0004). */
@@ -203,6 +209,7 @@ export interface Database extends LoginSecurityTables {
   login_records: LoginRecordsTable;
   auth_throttle: AuthThrottleTable;
   mailboxes: MailboxesTable;
+  subscriptions: SubscriptionsTable;
   message_bodies: MessageBodiesTable;
   messages: MessagesTable;
   quota_usage: QuotaUsageTable;

@@ -51,6 +51,10 @@ forEachDialect((dialect, open) => {
       assert.equal((await ops.get(id, "Work/Old")).uidValidity, before.uidValidity, "a renamed mailbox keeps its UIDVALIDITY");
       await assert.rejects(ops.rename(id, "Work", "Work/Old/x"), fails("invalid_input"));
       await assert.rejects(ops.rename(id, "Work/Old", "Sent"), fails("mailbox_exists"));
+      // RFC 3501 §6.3.4: a mailbox with children is emptied and stays as a \Noselect name.
+      await ops.delete(id, "Work/Old");
+      assert.equal((await ops.list(id)).find((b) => b.name === "Work/Old")?.noselect, true);
+      await assert.rejects(ops.get(id, "Work/Old"), fails("mailbox_not_found"));
       await assert.rejects(ops.delete(id, "Work/Old"), fails("mailbox_not_empty"));
       await assert.rejects(ops.delete(id, "INBOX"), fails("mailbox_protected"));
       await assert.rejects(ops.delete(id, "Nope"), fails("mailbox_not_found"));
@@ -58,9 +62,35 @@ forEachDialect((dialect, open) => {
       await ops.delete(id, "Work/Old");
       assert.ok(!(await ops.list(id)).some((b) => b.name.startsWith("Work/")));
       await ops.unsubscribe(id, "Work");
-      assert.equal((await ops.get(id, "Work")).subscribed, false);
+      assert.ok(!(await ops.subscriptions(id)).includes("Work"));
       await ops.subscribe(id, "Work");
-      assert.equal((await ops.get(id, "Work")).subscribed, true);
+      assert.ok((await ops.subscriptions(id)).includes("Work"));
+    });
+
+    it("keeps subscriptions apart from mailboxes: RENAME moves them, DELETE leaves them (RFC 3501 §6.3.6)", async (t) => {
+      const { ops, alice } = await setup(t, await open(t));
+      const id = alice.id;
+      assert.deepEqual(await ops.subscriptions(id), ["Archive", "Drafts", "INBOX", "Junk", "Sent", "Trash"], "the default folders are subscribed");
+      await ops.create(id, "Work/Old");
+      await ops.subscribe(id, "Work");
+      await ops.subscribe(id, "Work/Old");
+      await ops.rename(id, "Work", "Job");
+      const mine = async () => (await ops.subscriptions(id)).filter((n) => n.startsWith("Work") || n.startsWith("Job"));
+      assert.deepEqual(await mine(), ["Job", "Job/Old"]);
+      await ops.delete(id, "Job/Old");
+      assert.deepEqual(await mine(), ["Job", "Job/Old"], "a deleted mailbox stays subscribed");
+      await assert.rejects(ops.subscribe(id, "Job/Old"), fails("mailbox_not_found"));
+      await ops.unsubscribe(id, "Job/Old");
+      assert.deepEqual(await mine(), ["Job"]);
+      await assert.rejects(ops.unsubscribe(id, "Never"), fails("mailbox_not_found"));
+      await ops.create(id, "Job/Old");
+      await ops.subscribe(id, "Job/Old");
+      await ops.create(id, "Work");
+      await ops.subscribe(id, "Work");
+      await ops.delete(id, "Job/Old");
+      await ops.delete(id, "Job");
+      await ops.rename(id, "Work", "Job");
+      assert.deepEqual(await mine(), ["Job", "Job/Old"], "a subscription already under the new name stays once");
     });
 
     it("renames by exact, case-sensitive prefix, also in non-ASCII names", async (t) => {
@@ -70,7 +100,9 @@ forEachDialect((dialect, open) => {
       const names = (await ops.list(alice.id)).map((b) => b.name).filter((n) => !["INBOX", "Drafts", "Sent", "Junk", "Trash", "Archive"].includes(n));
       assert.deepEqual(names.sort(), ["Bilder ü", "Bilder ü/Sommer", "Fotos 😀x", "fotos 😀", "fotos 😀/x"]);
       await ops.delete(alice.id, "Fotos 😀x");
-      await assert.rejects(ops.delete(alice.id, "fotos 😀"), fails("mailbox_not_empty"));
+      // "fotos 😀/x" is its child, "Fotos 😀x" is not: it stays as \Noselect above its child.
+      await ops.delete(alice.id, "fotos 😀");
+      assert.equal((await ops.list(alice.id)).find((b) => b.name === "fotos 😀")?.noselect, true);
     });
 
     it("never gives a mailbox created again the UIDVALIDITY of the deleted one", async (t) => {

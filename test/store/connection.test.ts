@@ -65,7 +65,7 @@ describe("PostgreSQL set-up", { skip: pgSkip }, () => {
       [
         "addresses", "admin_audit", "aliases", "app_passwords", "auth_throttle", "dkim_keys", "domain_login_settings", "domain_pop3_settings", "domains", "expunged",
         "group_members", "ip_rules", "login_records", "mail_groups", "mailbox_uid_validity", "mailboxes", "message_bodies", "messages",
-        "moat_migrations", "outbound_messages", "outbound_recipients", "password_history", "quota_usage", "user_login_settings", "users",
+        "moat_migrations", "outbound_messages", "outbound_recipients", "password_history", "quota_usage", "subscriptions", "user_login_settings", "users",
       ],
     );
     const collation = await admin.query<{ collation_name: string | null }>(

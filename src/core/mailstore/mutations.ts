@@ -18,9 +18,10 @@ export async function checkQuota(tx: Tx, userId: number, bytes: number): Promise
 }
 
 /** Locks the mailbox row (see MailboxTreeRepository.lock) or throws mailbox_not_found. */
-export async function lockBox(tx: Tx, userId: number, name: string): Promise<Mailbox> {
+/** A \Noselect mailbox is not found unless `noselect` (RENAME and DELETE take it). */
+export async function lockBox(tx: Tx, userId: number, name: string, noselect = false): Promise<Mailbox> {
   const found = await tx.mailboxes.findByName(userId, name);
-  const box = found && (await tx.mailboxTree.lock(found.id));
+  const box = found && (noselect || !found.noselect) ? await tx.mailboxTree.lock(found.id) : undefined;
   if (!box) throw new MoatError("mailbox_not_found");
   return box;
 }

@@ -68,6 +68,8 @@ export class MailboxOperations {
 
   async get(userId: number, name: string): Promise<Mailbox> {
     const box = await this.store.mailboxes.findByName(userId, mailboxName(name));
+    // A \Noselect name has no messages to read, take or be given (RFC 3501 §6.3.4).
+    if (box?.noselect === true) throw new MoatError("mailbox_not_found");
     if (!box) throw new MoatError("mailbox_not_found");
     return box;
   }
@@ -93,12 +95,22 @@ export class MailboxOperations {
     this.events.publish({ userId, mailboxId: result.mailboxId, kind: "expunge", uids: result.uids, modseq: result.modseq });
   }
 
+  /** Only an existing mailbox can be subscribed; the subscription then outlives it (RFC 3501 §6.3.6). */
   async subscribe(userId: number, name: string): Promise<void> {
-    await this.store.mailboxTree.setSubscribed((await this.get(userId, name)).id, true);
+    const box = await this.get(userId, name);
+    await this.store.mailboxTree.setSubscribed(userId, box.name, true);
   }
 
+  /** Works on a name whose mailbox is gone, so a \NonExistent subscription can be dropped. */
   async unsubscribe(userId: number, name: string): Promise<void> {
-    await this.store.mailboxTree.setSubscribed((await this.get(userId, name)).id, false);
+    const canonical = mailboxName(name);
+    if (await this.store.mailboxTree.setSubscribed(userId, canonical, false)) return;
+    await this.get(userId, canonical); // neither subscribed nor a mailbox: NONEXISTENT
+  }
+
+  /** The user's subscribed names, existing mailboxes or not. */
+  subscriptions(userId: number): Promise<string[]> {
+    return this.store.mailboxTree.subscriptions(userId);
   }
 
   async status(userId: number, name: string): Promise<MailboxStatus> {
@@ -259,7 +271,7 @@ export class MailboxOperations {
 
   private async boxIn(tx: Pick<Store, "mailboxes">, userId: number, name: string): Promise<Mailbox> {
     const box = await tx.mailboxes.findByName(userId, name);
-    if (!box) throw new MoatError("mailbox_not_found");
+    if (!box || box.noselect) throw new MoatError("mailbox_not_found");
     return box;
   }
 

@@ -2,8 +2,9 @@
 // already normalised (names.ts). What RFC 3501 §6.3.3–6.3.5 asks, kept simple:
 //   - CREATE makes missing superior names; RENAME moves children with the parent.
 //   - RENAME INBOX moves its messages to a new mailbox and leaves INBOX, empty, in place.
-//   - DELETE refuses INBOX and a mailbox with children: we do not keep \Noselect mailboxes,
-//     so the children must go first (the RFC's other choice).
+//   - DELETE refuses INBOX. A mailbox with children loses its messages and stays as a
+//     \Noselect name above them (§6.3.4); deleting a \Noselect name that still has children
+//     is refused, one without children goes. CREATE makes a \Noselect name selectable again.
 import { MoatError } from "../../shared/errors.js";
 import type { EpochMs } from "../accounts/types.js";
 import type { Mailbox, SpecialUse } from "../ports/mailstore.js";
@@ -17,7 +18,7 @@ import { isInside, parentsOf } from "./names.js";
  */
 async function insertBox(tx: Tx, userId: number, name: string, specialUse: SpecialUse | null, now: EpochMs): Promise<Mailbox | undefined> {
   const uidValidity = await tx.mailboxTree.nextUidValidity(userId, Math.floor(now / 1000));
-  return tx.mailboxTree.insert(userId, { name, specialUse, uidValidity, now, subscribed: false });
+  return tx.mailboxTree.insert(userId, { name, specialUse, uidValidity, now });
 }
 
 async function createParents(tx: Tx, userId: number, name: string, now: EpochMs): Promise<void> {
@@ -27,7 +28,13 @@ async function createParents(tx: Tx, userId: number, name: string, now: EpochMs)
 }
 
 export async function createIn(tx: Tx, userId: number, name: string, specialUse: SpecialUse | null, now: EpochMs): Promise<Mailbox> {
-  if (name === "INBOX" || (await tx.mailboxes.findByName(userId, name))) throw new MoatError("mailbox_exists");
+  const existing = name === "INBOX" ? undefined : await tx.mailboxes.findByName(userId, name);
+  if (existing?.noselect === true) {
+    // Its UIDs were never reused (UIDNEXT stayed), so the mailbox keeps its UIDVALIDITY.
+    await tx.mailboxTree.setNoselect(existing.id, false);
+    return { ...existing, noselect: false };
+  }
+  if (name === "INBOX" || existing) throw new MoatError("mailbox_exists");
   await createParents(tx, userId, name, now);
   const box = await insertBox(tx, userId, name, specialUse, now);
   if (!box) throw new MoatError("mailbox_exists");
@@ -42,7 +49,7 @@ export interface RenameResult {
 export async function renameIn(tx: Tx, userId: number, from: string, to: string, now: EpochMs): Promise<RenameResult> {
   if (from === to || to === "INBOX") throw new MoatError("mailbox_exists");
   if (isInside(to, from)) throw new MoatError("invalid_input", "a mailbox cannot move inside itself");
-  const source = await lockBox(tx, userId, from);
+  const source = await lockBox(tx, userId, from, true);
   if (from === "INBOX") return { inboxExpunged: await renameInbox(tx, source, to, now) };
 
   // Check every new name first: a unique violation would abort a PostgreSQL transaction.
@@ -78,11 +85,13 @@ async function renameInbox(tx: Tx, inbox: Mailbox, to: string, now: EpochMs): Pr
 
 export async function deleteIn(tx: Tx, userId: number, name: string): Promise<ExpungeResult & { mailboxId: number }> {
   if (name === "INBOX") throw new MoatError("mailbox_protected");
-  const box = await lockBox(tx, userId, name);
-  if (await tx.mailboxTree.hasChildren(userId, name)) throw new MoatError("mailbox_not_empty");
+  const box = await lockBox(tx, userId, name, true);
+  const children = await tx.mailboxTree.hasChildren(userId, name);
+  if (children && box.noselect) throw new MoatError("mailbox_not_empty");
   const messages = await tx.messageState.select(box.id);
   // Expunged like any message (quota credited, bodies released); the tombstones then go with the row.
   const expunged = await expungeIn(tx, box, messages);
-  await tx.mailboxTree.remove(box.id);
+  if (children) await tx.mailboxTree.setNoselect(box.id, true);
+  else await tx.mailboxTree.remove(box.id);
   return { ...expunged, mailboxId: box.id };
 }

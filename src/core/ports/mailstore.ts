@@ -15,8 +15,9 @@ export interface Mailbox {
   readonly uidValidity: number;
   readonly uidNext: number;
   readonly highestModseq: number;
-  readonly subscribed: boolean;
   readonly createdAt: EpochMs;
+  /** Deleted while it had children (RFC 3501 §6.3.4): no messages, not selectable, listed as \Noselect. */
+  readonly noselect: boolean;
 }
 
 export interface StoredMessage {
@@ -106,16 +107,24 @@ export interface MailboxCounters {
 /** Mailbox create, rename, delete and per-mailbox counters. */
 export interface MailboxTreeRepository {
   findById(id: number): Promise<Mailbox | undefined>;
-  /** undefined when the user already has a mailbox of that name. Subscribed unless `subscribed` is false. */
-  insert(userId: number, box: { name: string; specialUse: SpecialUse | null; uidValidity: number; now: EpochMs; subscribed?: boolean }): Promise<Mailbox | undefined>;
+  /** undefined when the user already has a mailbox of that name. Not subscribed (subscribe()). */
+  insert(userId: number, box: { name: string; specialUse: SpecialUse | null; uidValidity: number; now: EpochMs }): Promise<Mailbox | undefined>;
   /** A UIDVALIDITY at least `atLeast` and greater than any the user's mailboxes ever had. */
   nextUidValidity(userId: number, atLeast: number): Promise<number>;
-  /** Renames `from` and every `from/…` to `to` and `to/…`; returns how many rows. */
+  /**
+   * Renames `from` and every `from/…` to `to` and `to/…`, their subscriptions with them (as
+   * Dovecot does); returns how many mailboxes.
+   */
   renameTree(userId: number, from: string, to: string): Promise<number>;
   /** Whether any mailbox is named `name/…`. */
   hasChildren(userId: number, name: string): Promise<boolean>;
   remove(id: number): Promise<void>;
-  setSubscribed(id: number, subscribed: boolean): Promise<void>;
+  /** Makes the mailbox a \Noselect name (its special use goes too), or selectable again (CREATE). */
+  setNoselect(id: number, noselect: boolean): Promise<void>;
+  /** The user's subscribed names, whether or not a mailbox has the name (RFC 3501 §6.3.6). */
+  subscriptions(userId: number): Promise<string[]>;
+  /** Adds or removes one subscription; false when there was nothing to change. */
+  setSubscribed(userId: number, name: string, subscribed: boolean): Promise<boolean>;
   /**
    * The mailbox, after a no-op UPDATE of its row: on PostgreSQL that row lock makes two
    * sessions changing one mailbox take turns (SQLite's write transaction already does).

@@ -4,20 +4,22 @@
 // the session with BYE (§7.1.5), never a crash or a hang.
 import { randomBytes } from "node:crypto";
 import type net from "node:net";
-import type tls from "node:tls";
 import type { Logger } from "pino";
 import { isMoatError } from "../../shared/errors.js";
-import { upgradeToTls } from "../net/listener.js";
+import type { SessionIo } from "../net/mail-server.js";
+import { SessionInput, type InputEnd } from "../net/session-input.js";
+import { endSocket, ReplyWriter } from "../net/session-output.js";
+import { startTls } from "../net/starttls.js";
 import type { ImapBackend, ImapLimits } from "./backend.js";
 import { ImapParseError, type ResponseCode } from "./codec/codes.js";
 import type { ImapCommand } from "./codec/lexer.js";
-import { defaultReaderLimits } from "./codec/reader.js";
+import { defaultReaderLimits, type ReaderLimits } from "./codec/reader.js";
 import { tagged, untagged, untaggedStatus } from "./codec/response.js";
 import { formatSequenceSet } from "./codec/sequence.js";
+import { CommandInput } from "./command-input.js";
 import { commands } from "./commands/index.js";
 import type { ImapUser, Reply, SessionContext, SessionState } from "./context.js";
 import { flagsItem } from "./fetch-items.js";
-import { ImapInput } from "./input.js";
 import { newKeywords } from "./mailbox-flags.js";
 import { MAX_UID, toUidSet, type MailboxView } from "./view.js";
 
@@ -25,20 +27,7 @@ export interface SessionConfig {
   readonly hostname: string;
   readonly backend: ImapBackend;
   readonly limits: ImapLimits;
-  /** The certificate for STARTTLS, when offered. */
-  readonly secureContext: (() => tls.SecureContext) | null;
 }
-
-export interface SessionIo {
-  readonly socket: net.Socket;
-  readonly ip: string;
-  readonly secure: boolean;
-  readonly tls: boolean;
-  readonly closing: AbortSignal;
-}
-
-/** A client that neither reads our last reply nor closes is cut after this long. */
-const lingerMs = 10_000;
 /** What every session offers; LITERAL+ (RFC 7888): the reader skips a refused non-synchronising literal. */
 const staticCapabilities = [
   "IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS", "MOVE", "UNSELECT", "CONDSTORE", "QRESYNC",
@@ -58,7 +47,10 @@ export class ImapSession implements SessionContext {
   secure: boolean;
   tls: boolean;
   private socket: net.Socket;
-  private input: ImapInput;
+  private input: SessionInput;
+  private commandInput: CommandInput;
+  private readonly out: ReplyWriter;
+  private readonly readerLimits: ReaderLimits;
   private ended = false;
   private commandsBeforeLogin = 0;
   private invalid = 0;
@@ -74,11 +66,19 @@ export class ImapSession implements SessionContext {
     this.socket = io.socket;
     this.secure = io.secure;
     this.tls = io.tls;
-    this.input = this.newInput(io.socket);
+    const { maxMessageBytes, maxLineBytes, maxCommandBytes } = config.limits;
+    this.readerLimits = {
+      ...defaultReaderLimits,
+      maxLine: maxLineBytes,
+      maxCommand: maxCommandBytes,
+      maxLiteral: (name: string | null) => (name === "APPEND" ? maxMessageBytes : maxCommandBytes),
+    };
+    this.input = this.newInput(io.socket, config.limits.preLoginIdleTimeoutMs);
+    this.commandInput = new CommandInput(this.input, this.readerLimits);
+    // Untagged data written during IDLE, while we wait for DONE, leaves at once; replies to
+    // pipelined commands leave together.
+    this.out = new ReplyWriter(io.socket, () => this.input.buffered && !this.input.waiting);
     this.socket.on("error", (err) => this.log.debug({ err: err.message }, "socket error"));
-    // A reply is often several writes (untagged data, then the tagged line): with Nagle on, the
-    // later ones wait for the client's delayed ACK, about 40 ms per command.
-    this.socket.setNoDelay(true);
   }
 
   get backend(): ImapBackend {
@@ -94,7 +94,7 @@ export class ImapSession implements SessionContext {
     return this.io.ip;
   }
   get startTlsAvailable(): boolean {
-    return this.config.secureContext !== null && !this.tls;
+    return this.io.secureContext !== null && !this.tls;
   }
 
   capabilities(): string[] {
@@ -109,16 +109,11 @@ export class ImapSession implements SessionContext {
   async run(): Promise<void> {
     this.send(untaggedStatus("OK", `${this.hostname} Moat IMAP4rev1 ready`, { code: "CAPABILITY", capabilities: this.capabilities() }));
     while (!this.ended) {
-      const event = await this.input.next();
+      const event = await this.commandInput.next(() => this.send("+ Ready for literal data\r\n"));
       if (this.ended) break;
       switch (event.kind) {
         case "end":
-          if (event.why === "timeout") this.bye("Autologout; idle for too long");
-          else if (event.why === "closing") this.bye("Server shutting down", { code: "UNAVAILABLE" });
-          else this.end();
-          break;
-        case "continue":
-          this.send("+ Ready for literal data\r\n");
+          this.inputEnded(event.why);
           break;
         case "bad":
           this.answer(event.tag, { status: "BAD", text: event.text, code: event.code });
@@ -171,7 +166,7 @@ export class ImapSession implements SessionContext {
         case "over_quota":
           return { status: "NO", text: "Over quota", code: { code: "OVERQUOTA" } };
         case "mailbox_not_empty":
-          // RFC 5530: the mailbox has children and we keep no \Noselect placeholders.
+          // RFC 3501 §6.3.4: a \Noselect name that still has children cannot be deleted (RFC 5530).
           return { status: "NO", text: "Delete the child mailboxes first", code: { code: "HASCHILDREN" } };
         case "mailbox_protected":
         case "invalid_input":
@@ -190,35 +185,37 @@ export class ImapSession implements SessionContext {
   }
 
   send(data: string | Buffer): void {
-    if (this.ended || this.socket.destroyed) return;
-    this.socket.write(data);
+    if (this.ended) return;
+    this.out.write(data);
   }
 
+  /** A raw line: IDLE's DONE, an AUTHENTICATE response (RFC 3501 §6.2.2, §6.3.13). */
   async readLine(): Promise<Buffer | "too-long" | null> {
-    const line = await this.input.readLine();
-    if (Buffer.isBuffer(line) || line === "too-long") return line;
-    if (line === "timeout") this.bye("Autologout; idle for too long");
-    else if (line === "closing") this.bye("Server shutting down", { code: "UNAVAILABLE" });
-    else this.end();
+    const read = await this.input.readLine(this.readerLimits.maxLine);
+    if (read.kind === "line") return read.line;
+    if (read.kind === "too_long") return "too-long";
+    this.inputEnded(read.kind);
     return null;
   }
 
+  private inputEnded(why: InputEnd): void {
+    if (why === "timeout") this.bye("Autologout; idle for too long");
+    else if (why === "closing") this.bye("Server shutting down", { code: "UNAVAILABLE" });
+    else this.end();
+  }
+
+  /** RFC 3501 §6.2.1; what the client pipelined after STARTTLS is dropped (net/starttls.ts). */
   async startTls(tag: string): Promise<void> {
-    const secureContext = this.config.secureContext;
+    const secureContext = this.io.secureContext;
     if (secureContext === null) return;
-    // CVE-2011-0411: what the client pipelined after STARTTLS came in plaintext; drop it.
-    this.input.detach();
-    await new Promise<void>((resolve) => this.socket.write(tagged(tag, "OK", "Begin TLS negotiation now"), () => resolve()));
-    if (this.socket.destroyed) return this.end();
-    try {
-      this.socket = await upgradeToTls(this.socket, secureContext());
-      this.socket.on("error", (err) => this.log.debug({ err: err.message }, "socket error"));
-    } catch (err) {
-      this.log.info({ err: (err as Error).message }, "STARTTLS handshake failed");
-      this.ended = true;
-      return;
-    }
-    this.input = this.newInput(this.socket);
+    const reply = tagged(tag, "OK", "Begin TLS negotiation now");
+    const secure = await startTls({ socket: this.socket, input: this.input, out: this.out, reply, secureContext: secureContext(), log: this.log });
+    if (secure === null) return this.end();
+    this.socket = secure;
+    this.socket.on("error", (err) => this.log.debug({ err: err.message }, "socket error"));
+    this.out.socket = this.socket;
+    this.input = this.newInput(this.socket, this.limits.preLoginIdleTimeoutMs);
+    this.commandInput = new CommandInput(this.input, this.readerLimits);
     this.tls = true;
     this.secure = true;
   }
@@ -226,7 +223,7 @@ export class ImapSession implements SessionContext {
   loggedIn(user: ImapUser): void {
     this.user = user;
     this.state = "authenticated";
-    this.input.timeoutMs = this.limits.idleTimeoutMs;
+    this.input.idleMs = this.limits.idleTimeoutMs;
     this.log = this.log.child({ userId: user.userId });
   }
 
@@ -340,53 +337,23 @@ export class ImapSession implements SessionContext {
     this.end();
   }
 
-  private newInput(socket: net.Socket): ImapInput {
-    const { maxMessageBytes, maxLineBytes, maxCommandBytes } = this.config.limits;
-    const limits = {
-      ...defaultReaderLimits,
-      maxLine: maxLineBytes,
-      maxCommand: maxCommandBytes,
-      maxLiteral: (name: string | null) => (name === "APPEND" ? maxMessageBytes : maxCommandBytes),
-    };
-    const timeout = this.user === null ? this.config.limits.preLoginIdleTimeoutMs : this.config.limits.idleTimeoutMs;
-    return new ImapInput(socket, limits, this.io.closing, timeout);
+  private newInput(socket: net.Socket, idleMs: number): SessionInput {
+    return new SessionInput(socket, { idleMs, closing: this.io.closing, beforeWait: () => this.out.flush() });
   }
 
   /** Waits while the client is not reading our responses: no more input until it does. */
   private async drained(): Promise<boolean> {
-    if (!this.socket.writableNeedDrain) return !this.ended;
-    const socket = this.socket;
-    const ok = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => done(false), this.limits.idleTimeoutMs);
-      const onDrain = () => done(true);
-      const onClose = () => done(false);
-      const done = (value: boolean) => {
-        clearTimeout(timer);
-        socket.off("drain", onDrain);
-        socket.off("close", onClose);
-        resolve(value);
-      };
-      socket.on("drain", onDrain);
-      socket.on("close", onClose);
-    });
-    if (!ok) {
-      this.ended = true;
-      socket.destroy();
-    }
-    return ok && !this.ended;
+    if (!(await this.out.drained(this.limits.idleTimeoutMs))) this.ended = true;
+    return !this.ended;
   }
 
   private end(): void {
     if (this.ended) return;
     this.ended = true;
     this.live = false;
-    const socket = this.socket;
+    this.out.flush();
     this.input.detach();
-    socket.resume();
-    socket.end();
-    const timer = setTimeout(() => socket.destroy(), lingerMs);
-    timer.unref();
-    socket.once("close", () => clearTimeout(timer));
+    endSocket(this.socket);
   }
 }
 

@@ -1,7 +1,6 @@
-// Cutting lines out of a protocol's input, for every line-based protocol (SMTP, POP3; IMAP's
-// command reader has literals and keeps its own). The limit is enforced while the line is
-// still incomplete, so a client that never sends LF cannot grow our buffer (test plan
-// SMTP-09/10, POP-09).
+// Cutting lines out of a protocol's input, for every protocol (SMTP, POP3, and IMAP's command
+// lines between literals). The limit is enforced while the line is still incomplete, so a
+// client that never sends LF cannot grow our buffer (test plan SMTP-09/10, POP-09, IMAP-11).
 
 const LF = 0x0a;
 const CR = 0x0d;

@@ -1,6 +1,6 @@
-// What every mail protocol's server does with the listener (SMTP, POP3; IMAP still has its
-// own copy, to be moved here): implicit TLS or STARTTLS with the one certificate, PROXY
-// protocol, the per-IP limit answered in the protocol's words, and one session per connection.
+// What every mail protocol's server does with the listener (SMTP, POP3, IMAP): implicit TLS
+// or STARTTLS with the one certificate, PROXY protocol, the per-IP limit answered in the
+// protocol's words, and one session per connection.
 import type net from "node:net";
 import type tls from "node:tls";
 import type { Logger } from "pino";
@@ -42,6 +42,14 @@ export interface MailServerOptions {
   readonly logger: Logger;
   /** Runs one session; resolves when it has ended. */
   readonly session: (io: SessionIo) => Promise<void>;
+}
+
+/** The options a protocol's server passes to its listener as they are. */
+export type ListenerOptions = Pick<MailServerOptions, "implicitTls" | "host" | "port" | "tls" | "trustedProxies" | "logger" | "closeGraceMs">;
+
+export function listenerOptions(opts: ListenerOptions): ListenerOptions {
+  const { implicitTls, host, port, tls, trustedProxies, logger, closeGraceMs } = opts;
+  return { implicitTls, host, port, tls, trustedProxies, logger, closeGraceMs };
 }
 
 export interface MailServer {

@@ -4,7 +4,9 @@
 // RFC 2449 §6.6: replies in order), and a client that pipelines faster than we answer fills
 // its own TCP window, not our memory. While waiting the idle timer runs (each protocol sets
 // its own: RFC 5321 §4.5.3.2, RFC 1939 §3), and a listener shutdown wakes an idle session so
-// it can say goodbye in its protocol's words.
+// it can say goodbye in its protocol's words. IMAP's literals (RFC 3501 §4.3) are read here
+// too: the session checks a literal's announced size against its limit, then asks for exactly
+// that many octets (readBytes) or drops them unread (skipBytes, discardLine).
 import type net from "node:net";
 import { takeLine, type LineLimit } from "./lines.js";
 
@@ -13,8 +15,12 @@ export type InputEnd = "eof" | "timeout" | "closing";
 
 export type LineRead =
   | { readonly kind: "line"; readonly line: Buffer; readonly bareLf: boolean }
-  | { readonly kind: "too_long" }
+  /** `head`: the line's first octets (up to 256), enough for an IMAP tag in the refusal. */
+  | { readonly kind: "too_long"; readonly head: Buffer }
   | { readonly kind: InputEnd };
+
+export type BytesRead = { readonly kind: "bytes"; readonly bytes: Buffer } | { readonly kind: InputEnd };
+export type LineDiscarded = { readonly kind: "discarded"; readonly tail: Buffer } | { readonly kind: InputEnd };
 
 export interface SessionInputOptions {
   /** How long the client may stay silent while we wait for it; may change (e.g. after login). */
@@ -26,6 +32,7 @@ export interface SessionInputOptions {
 }
 
 const LF = 0x0a;
+const CR = 0x0d;
 const empty = Buffer.alloc(0);
 
 export class SessionInput {
@@ -67,7 +74,7 @@ export class SessionInput {
         }
         if (taken.kind === "too_long") {
           this.discarding = true;
-          return { kind: "too_long" };
+          return { kind: "too_long", head: Buffer.from(this.pending.subarray(0, 256)) };
         }
       }
       const waited = await this.waitForData(true);
@@ -92,9 +99,47 @@ export class SessionInput {
     }
   }
 
+  /**
+   * Exactly `size` octets (an IMAP literal). The caller has judged `size` against its limit
+   * before asking, so what is gathered here is bounded by that limit.
+   */
+  async readBytes(size: number): Promise<BytesRead> {
+    const parts: Buffer[] = [];
+    const end = await this.take(size, (piece) => parts.push(piece));
+    return end === "data" ? { kind: "bytes", bytes: Buffer.concat(parts) } : { kind: end };
+  }
+
+  /** Drops the next `size` octets unread (a refused literal the client sends anyway, RFC 7888 §4). */
+  skipBytes(size: number): Promise<"data" | InputEnd> {
+    return this.take(size, () => {});
+  }
+
+  /**
+   * Drops the input up to and including the next LF (the rest of a refused line), never
+   * buffering it. `tail` is how the line ended (its last 32 octets, without CR), where IMAP
+   * looks for a non-synchronising literal that will follow anyway.
+   */
+  async discardLine(): Promise<LineDiscarded> {
+    this.discarding = false;
+    let tail = empty;
+    const end = await this.readWith((bytes) => {
+      const lf = bytes.indexOf(LF);
+      const piece = bytes.subarray(0, lf < 0 ? bytes.length : lf);
+      tail = Buffer.concat([tail, piece.subarray(-32)]).subarray(-32);
+      return lf < 0 ? -1 : lf + 1;
+    });
+    if (end !== "data") return { kind: end };
+    return { kind: "discarded", tail: tail[tail.length - 1] === CR ? tail.subarray(0, -1) : tail };
+  }
+
   /** Bytes already received and not yet used: the client pipelined more. */
   get buffered(): boolean {
     return this.pending.length > 0;
+  }
+
+  /** The session is waiting for the client (IMAP's IDLE updates are written meanwhile). */
+  get waiting(): boolean {
+    return this.wake !== null;
   }
 
   /** Stops reading this socket and returns the bytes read but not used (STARTTLS discards them). */
@@ -106,6 +151,17 @@ export class SessionInput {
     const rest = this.pending;
     this.pending = empty;
     return rest;
+  }
+
+  private async take(size: number, use: (piece: Buffer) => void): Promise<"data" | InputEnd> {
+    if (size === 0) return "data";
+    let missing = size;
+    return this.readWith((bytes) => {
+      const n = Math.min(missing, bytes.length);
+      use(bytes.subarray(0, n));
+      missing -= n;
+      return missing === 0 ? n : -1;
+    });
   }
 
   private waitForData(interruptOnClosing: boolean): Promise<"data" | InputEnd> {

@@ -18,6 +18,7 @@ import { mailboxOps } from "./0004_mailbox_ops.js";
 import { pop3Settings } from "./0005_pop3_settings.js";
 import { loginSecurity } from "./0006_login_security.js";
 import { dkimSealed } from "./0008_dkim_sealed.js";
+import { subscriptions } from "./0009_subscriptions.js";
 import { bodyText } from "./0010_body_text.js";
 
 export const migrationTable = "moat_migrations";
@@ -34,6 +35,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     "0005_pop3_settings": pop3Settings(dialect),
     "0006_login_security": loginSecurity(dialect),
     "0008_dkim_sealed": dkimSealed(),
+    "0009_subscriptions": subscriptions(dialect),
     "0010_body_text": bodyText(),
   };
 }

@@ -16,8 +16,8 @@ function toMailbox(row: Selectable<MailboxesTable>): Mailbox {
     uidValidity: row.uid_validity,
     uidNext: row.uid_next,
     highestModseq: row.highest_modseq,
-    subscribed: row.subscribed === 1,
     createdAt: row.created_at,
+    noselect: row.noselect === 1,
   };
 }
 
@@ -53,7 +53,6 @@ export function mailboxTreeRepository(db: Kysely<Database>): MailboxTreeReposito
           uid_validity: box.uidValidity,
           uid_next: 1,
           highest_modseq: 1,
-          subscribed: box.subscribed === false ? 0 : 1,
           created_at: box.now,
         })
         // DO NOTHING rather than a unique violation, which would abort a PostgreSQL transaction.
@@ -79,9 +78,30 @@ export function mailboxTreeRepository(db: Kysely<Database>): MailboxTreeReposito
 
     async renameTree(userId, from, to) {
       // substr is 1-based and counts code points in both dialects: keep what follows the old name.
+      const renamed = sql<string>`${to} || substr(name, ${[...from].length + 1})`;
+      // A subscription already held under a new name stays; the moved duplicate goes.
+      await db
+        .deleteFrom("subscriptions")
+        .where("user_id", "=", userId)
+        .where((eb) => eb.or([eb("name", "=", from), isChildOf(from)]))
+        .where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom("subscriptions as s")
+              .select("s.name")
+              .where("s.user_id", "=", userId)
+              .whereRef("s.name", "=", sql`${to} || substr(subscriptions.name, ${[...from].length + 1})`),
+          ),
+        )
+        .execute();
+      await db
+        .updateTable("subscriptions")
+        .set({ name: renamed })
+        .where("user_id", "=", userId)
+        .where((eb) => eb.or([eb("name", "=", from), isChildOf(from)]))
+        .execute();
       const result = await db
         .updateTable("mailboxes")
-        .set({ name: sql<string>`${to} || substr(name, ${[...from].length + 1})` })
+        .set({ name: renamed })
         .where("user_id", "=", userId)
         .where((eb) => eb.or([eb("name", "=", from), isChildOf(from)]))
         .executeTakeFirst();
@@ -102,8 +122,21 @@ export function mailboxTreeRepository(db: Kysely<Database>): MailboxTreeReposito
       await db.deleteFrom("mailboxes").where("id", "=", id).execute();
     },
 
-    async setSubscribed(id, subscribed) {
-      await db.updateTable("mailboxes").set({ subscribed: subscribed ? 1 : 0 }).where("id", "=", id).execute();
+    async setNoselect(id, noselect) {
+      const set = noselect ? { noselect: 1, special_use: null } : { noselect: 0 };
+      await db.updateTable("mailboxes").set(set).where("id", "=", id).execute();
+    },
+
+    async subscriptions(userId) {
+      const rows = await db.selectFrom("subscriptions").select("name").where("user_id", "=", userId).orderBy("name").execute();
+      return rows.map((r) => r.name);
+    },
+
+    async setSubscribed(userId, name, subscribed) {
+      const result = subscribed
+        ? await db.insertInto("subscriptions").values({ user_id: userId, name }).onConflict((oc) => oc.columns(["user_id", "name"]).doNothing()).executeTakeFirst()
+        : await db.deleteFrom("subscriptions").where("user_id", "=", userId).where("name", "=", name).executeTakeFirst();
+      return Number("numInsertedOrUpdatedRows" in result ? (result.numInsertedOrUpdatedRows ?? 0n) : result.numDeletedRows) > 0;
     },
 
     async lock(id) {

@@ -14,8 +14,8 @@ function toMailbox(row: Selectable<MailboxesTable>): Mailbox {
     uidValidity: row.uid_validity,
     uidNext: row.uid_next,
     highestModseq: row.highest_modseq,
-    subscribed: row.subscribed === 1,
     createdAt: row.created_at,
+    noselect: row.noselect === 1,
   };
 }
 
@@ -36,11 +36,16 @@ export function mailboxRepository(db: Kysely<Database>): MailboxRepository {
             uid_validity: uidValidity,
             uid_next: 1,
             highest_modseq: 1,
-            subscribed: 1,
             created_at: now,
           })),
         )
         .returningAll()
+        .execute();
+      // The folders every user starts with are subscribed (decision 0012).
+      await db
+        .insertInto("subscriptions")
+        .values(boxes.map((b) => ({ user_id: userId, name: b.name })))
+        .onConflict((oc) => oc.columns(["user_id", "name"]).doNothing())
         .execute();
       return rows.map(toMailbox);
     },
@@ -56,6 +61,7 @@ export function mailboxRepository(db: Kysely<Database>): MailboxRepository {
         .selectAll()
         .where("user_id", "=", userId)
         .where("special_use", "=", specialUse)
+        .where("noselect", "=", 0)
         .orderBy("id")
         .executeTakeFirst();
       return row && toMailbox(row);

@@ -3,8 +3,9 @@
 // (IMAP-08 … IMAP-14), then a chunking sweep: any split of the input gives the same events.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CommandReader, defaultReaderLimits, literalMarker } from "../../../src/protocols/imap/codec/reader.js";
-import { readEvents, type Plain } from "./helpers.js";
+import { CommandInput } from "../../../src/protocols/imap/command-input.js";
+import { defaultReaderLimits, literalMarker } from "../../../src/protocols/imap/codec/reader.js";
+import { readEvents, wireInput, type Plain } from "./helpers.js";
 
 describe("IMAP reader: RFC examples", () => {
   const cases: [string, string, Plain[]][] = [
@@ -39,7 +40,7 @@ describe("IMAP reader: RFC examples", () => {
     ],
     ["empty lines are ignored, bare LF accepted", "\r\n\na NOOP\n", [{ command: "a NOOP", args: [] }]],
   ];
-  for (const [name, wire, events] of cases) it(name, () => assert.deepEqual(readEvents(wire), events));
+  for (const [name, wire, events] of cases) it(name, async () => assert.deepEqual(await readEvents(wire), events));
 });
 
 describe("IMAP reader: bad input (test plan B3)", () => {
@@ -69,53 +70,53 @@ describe("IMAP reader: bad input (test plan B3)", () => {
       [{ tooBig: "a APPEND 104857600 sync literal" }, { command: "b NOOP", args: [] }],
     ],
   ];
-  for (const [name, wire, events] of cases) it(name, () => assert.deepEqual(readEvents(wire), events));
+  for (const [name, wire, events] of cases) it(name, async () => assert.deepEqual(await readEvents(wire), events));
 
-  it("LITERAL-: {5000+} is refused and its bytes skipped, never run (IMAP-10)", () => {
+  it("LITERAL-: {5000+} is refused and its bytes skipped, never run (IMAP-10)", async () => {
     const literal = `b DELETE INBOX\r\n${"x".repeat(5000 - 16)}`;
-    const events = readEvents(`a APPEND INBOX {5000+}\r\n${literal}\r\nc NOOP\r\n`, Infinity, { literalMinus: true });
+    const events = await readEvents(`a APPEND INBOX {5000+}\r\n${literal}\r\nc NOOP\r\n`, Infinity, { literalMinus: true });
     assert.deepEqual(events, [{ tooBig: "a APPEND 5000 nonsync literal-minus" }, { command: "c NOOP", args: [] }]);
   });
 
-  it("a refused non-synchronising literal skips the rest of its command, literals included", () => {
+  it("a refused non-synchronising literal skips the rest of its command, literals included", async () => {
     const wire = "a LOGIN {70000+}\r\n" + "y".repeat(70000) + " {3+}\r\nabc\r\nb NOOP\r\n";
-    assert.deepEqual(readEvents(wire), [{ tooBig: "a LOGIN 70000 nonsync literal" }, { command: "b NOOP", args: [] }]);
+    assert.deepEqual(await readEvents(wire), [{ tooBig: "a LOGIN 70000 nonsync literal" }, { command: "b NOOP", args: [] }]);
   });
 
-  it("a 64 KiB + 1 line is BAD, discarded, and the next command works (IMAP-11)", () => {
+  it("a 64 KiB + 1 line is BAD, discarded, and the next command works (IMAP-11)", async () => {
     const wire = `a SELECT ${"x".repeat(65536)}\r\nb NOOP\r\n`;
-    assert.deepEqual(readEvents(wire, 4096), [{ bad: "a Command line too long" }, { command: "b NOOP", args: [] }]);
+    assert.deepEqual(await readEvents(wire, 4096), [{ bad: "a Command line too long" }, { command: "b NOOP", args: [] }]);
     const exact = `a X ${"x".repeat(65536 - 4)}\r\n`;
-    assert.equal((readEvents(exact)[0] as { command: string }).command, "a X");
+    assert.equal(((await readEvents(exact))[0] as { command: string }).command, "a X");
   });
 
-  it("a line one octet over the cap ending in a bare LF is too long as well", () => {
-    assert.deepEqual(readEvents(`a X ${"x".repeat(65536 - 3)}\nb NOOP\r\n`, 1000), [{ bad: "a Command line too long" }, { command: "b NOOP", args: [] }]);
+  it("a line one octet over the cap ending in a bare LF is too long as well", async () => {
+    assert.deepEqual(await readEvents(`a X ${"x".repeat(65536 - 3)}\nb NOOP\r\n`, 1000), [{ bad: "a Command line too long" }, { command: "b NOOP", args: [] }]);
   });
 
-  it("MULTIAPPEND literals count together against the APPEND limit", () => {
+  it("MULTIAPPEND literals count together against the APPEND limit", async () => {
     const limits = { maxLiteral: () => 10 };
-    assert.deepEqual(readEvents("a APPEND INBOX {6+}\r\n123456 {6+}\r\n123456\r\nb NOOP\r\n", Infinity, limits), [
+    assert.deepEqual(await readEvents("a APPEND INBOX {6+}\r\n123456 {6+}\r\n123456\r\nb NOOP\r\n", Infinity, limits), [
       { tooBig: "a APPEND 6 nonsync literal" },
       { command: "b NOOP", args: [] },
     ]);
   });
 
-  it("many small literals past the command cap are refused (IMAP-12)", () => {
+  it("many small literals past the command cap are refused (IMAP-12)", async () => {
     const parts = Array.from({ length: 2000 }, () => `{100+}\r\n${"z".repeat(100)} `).join("");
-    const events = readEvents(`a SEARCH TEXT ${parts}ALL\r\nb NOOP\r\n`);
+    const events = await readEvents(`a SEARCH TEXT ${parts}ALL\r\nb NOOP\r\n`);
     assert.deepEqual(events.at(-1), { command: "b NOOP", args: [] });
     assert.match(JSON.stringify(events[0]), /a SEARCH 100 nonsync command/);
     assert.equal(events.length, 2);
   });
 
-  it("parentheses nest to 32 and no deeper (IMAP-14)", () => {
-    assert.equal((readEvents(`a X ${"(".repeat(32)}${")".repeat(32)}\r\n`)[0] as { command: string }).command, "a X");
-    assert.deepEqual(readEvents(`a X ${"(".repeat(33)}${")".repeat(33)}\r\n`), [{ bad: "a Too many nested parentheses" }]);
-    assert.deepEqual(readEvents(`a SEARCH ${"(".repeat(10000)}ALL${")".repeat(10000)}\r\n`), [{ bad: "a Too many nested parentheses" }]);
+  it("parentheses nest to 32 and no deeper (IMAP-14)", async () => {
+    assert.equal(((await readEvents(`a X ${"(".repeat(32)}${")".repeat(32)}\r\n`))[0] as { command: string }).command, "a X");
+    assert.deepEqual(await readEvents(`a X ${"(".repeat(33)}${")".repeat(33)}\r\n`), [{ bad: "a Too many nested parentheses" }]);
+    assert.deepEqual(await readEvents(`a SEARCH ${"(".repeat(10000)}ALL${")".repeat(10000)}\r\n`), [{ bad: "a Too many nested parentheses" }]);
   });
 
-  it("literal markers: only at the end of a line, with sizes up to 2^32-1", () => {
+  it("literal markers: only at the end of a line, with sizes up to 2^32-1", async () => {
     const m = (s: string) => literalMarker(Buffer.from(s));
     assert.deepEqual(m("a {5}"), { start: 2, size: 5, sync: true, form: "literal" });
     assert.deepEqual(m("a ~{5+}"), { start: 2, size: 5, sync: false, form: "literal8" });
@@ -127,31 +128,43 @@ describe("IMAP reader: bad input (test plan B3)", () => {
 });
 
 describe("IMAP reader: session hand-offs", () => {
-  it("IDLE's DONE and SASL lines are read raw", () => {
-    const reader = new CommandReader();
-    reader.push(Buffer.from("a IDLE\r\nDONE\r\nb AUTHENTICATE PLAIN\r\n*\r\n"));
-    assert.equal(reader.next()?.kind, "command");
-    assert.equal(reader.readLine()?.toString(), "DONE");
-    assert.equal(reader.next()?.kind, "command");
-    assert.equal(reader.readLine()?.toString(), "*");
-    assert.equal(reader.readLine(), null);
+  const limits = defaultReaderLimits;
+  const noContinue = () => assert.fail("no literal here");
+
+  it("IDLE's DONE and SASL lines are read raw", async () => {
+    const { input } = wireInput(["a IDLE\r\nDONE\r\nb AUTHENTICATE PLAIN\r\n*\r\n"]);
+    const reader = new CommandInput(input, limits);
+    assert.equal((await reader.next(noContinue)).kind, "command");
+    assert.deepEqual(await input.readLine(limits.maxLine), { kind: "line", line: Buffer.from("DONE"), bareLf: false });
+    assert.equal((await reader.next(noContinue)).kind, "command");
+    assert.deepEqual(await input.readLine(limits.maxLine), { kind: "line", line: Buffer.from("*"), bareLf: false });
+    assert.deepEqual(await input.readLine(limits.maxLine), { kind: "eof" });
   });
 
-  it("reset() drops what was pipelined after STARTTLS (IMAP-02)", () => {
-    const reader = new CommandReader();
-    reader.push(Buffer.from("a STARTTLS\r\nb LOGIN u p\r\n"));
-    assert.equal(reader.next()?.kind, "command");
-    reader.reset();
-    assert.equal(reader.next(), null);
-    assert.equal(reader.buffered, 0);
+  it("detach() hands back what was pipelined after STARTTLS, to be dropped (IMAP-02)", async () => {
+    const { input } = wireInput(["a STARTTLS\r\nb LOGIN u p\r\n"]);
+    assert.equal((await new CommandInput(input, limits).next(noContinue)).kind, "command");
+    assert.equal(input.detach().toString(), "b LOGIN u p\r\n");
+    assert.equal(input.buffered, false);
   });
 
-  it("a raw line over the cap is reported, then discarded", () => {
-    const reader = new CommandReader({ ...defaultReaderLimits, maxLine: 10 });
-    reader.push(Buffer.from("x".repeat(20)));
-    assert.equal(reader.readLine(), "too-long");
-    reader.push(Buffer.from("yyy\r\nc NOOP\r\n"));
-    assert.deepEqual(reader.next()?.kind, "command");
+  it("a raw line over the cap is reported, then discarded", async () => {
+    const { stream, input } = wireInput(["x".repeat(20)], false);
+    assert.equal((await input.readLine(10)).kind, "too_long");
+    stream.end("yyy\r\nc NOOP\r\n");
+    assert.equal((await new CommandInput(input, { ...limits, maxLine: 10 }).next(noContinue)).kind, "command");
+  });
+
+  it("a synchronising literal is asked for with \"+\" before its bytes are awaited, a non-synchronising one is not", async () => {
+    const { stream, input } = wireInput(["a LOGIN {4}\r\n"], false);
+    const reader = new CommandInput(input, limits);
+    const asked: number[] = [];
+    const next = reader.next((_tag, size) => {
+      asked.push(size);
+      stream.end("fred {6+}\r\nsecret\r\n");
+    });
+    assert.equal((await next).kind, "command");
+    assert.deepEqual(asked, [4]);
   });
 });
 
@@ -167,13 +180,12 @@ describe("IMAP reader: chunking sweep", () => {
     "a007 APPEND INBOX {999999999}\r\n" +
     "a008 APPEND INBOX ~{4+}\r\n\0\0\0\0\r\n" +
     "a009 LOGOUT\r\n";
-  const whole = readEvents(transcript);
-
-  it("the transcript reads as expected in one piece", () => {
+  it("the transcript reads as expected in one piece", async () => {
+    const whole = await readEvents(transcript);
     assert.equal(whole.length, 12);
     assert.deepEqual(whole.at(-1), { command: "a009 LOGOUT", args: [] });
   });
   for (const size of [1, 2, 3, 7, 16, 64, 200]) {
-    it(`${size}-byte chunks give identical events`, () => assert.deepEqual(readEvents(transcript, size), whole));
+    it(`${size}-byte chunks give identical events`, async () => assert.deepEqual(await readEvents(transcript, size), await readEvents(transcript)));
   }
 });

@@ -1,8 +1,13 @@
-// Shared helpers for the IMAP codec tests: run wire bytes through the reader and show events
-// as plain values (strings instead of Buffers) so tables compare with deepEqual.
+// Shared helpers for the IMAP codec tests: run wire bytes through the reader (the shared
+// session input and the command assembler) and show events as plain values (strings instead
+// of Buffers) so tables compare with deepEqual.
+import type net from "node:net";
+import { PassThrough } from "node:stream";
+import { SessionInput } from "../../../src/protocols/net/session-input.js";
+import { CommandInput } from "../../../src/protocols/imap/command-input.js";
 import { ImapParseError } from "../../../src/protocols/imap/codec/codes.js";
 import type { ImapArg, ImapCommand } from "../../../src/protocols/imap/codec/lexer.js";
-import { CommandReader, defaultReaderLimits, type ReaderEvent, type ReaderLimits } from "../../../src/protocols/imap/codec/reader.js";
+import { CommandAssembler, defaultReaderLimits, type ReaderEvent, type ReaderLimits } from "../../../src/protocols/imap/codec/reader.js";
 
 export type Plain = string | null | Plain[] | { [k: string]: Plain };
 
@@ -19,8 +24,6 @@ export function plainEvent(event: ReaderEvent): Plain {
   switch (event.kind) {
     case "command":
       return { command: `${event.command.tag} ${event.command.uid ? "UID " : ""}${event.command.name}`, args: event.command.args.map(plainArg) };
-    case "continue":
-      return { continue: `${event.tag} ${event.size}` };
     case "bad":
       return { bad: `${event.tag} ${event.text}` };
     case "too-big":
@@ -30,27 +33,48 @@ export function plainEvent(event: ReaderEvent): Plain {
   }
 }
 
-/** Feeds `input` in chunks of `chunk` bytes, draining events after each push. */
-export function readEvents(input: Buffer | string, chunk = Infinity, limits: Partial<ReaderLimits> = {}): Plain[] {
-  const bytes = typeof input === "string" ? Buffer.from(input, "latin1") : input;
-  const reader = new CommandReader({ ...defaultReaderLimits, ...limits });
-  const events: Plain[] = [];
-  const step = Number.isFinite(chunk) ? chunk : bytes.length || 1;
-  for (let i = 0; i < bytes.length; i += step) {
-    reader.push(bytes.subarray(i, i + step));
-    for (let e = reader.next(); e !== null; e = reader.next()) events.push(plainEvent(e));
-  }
-  return events;
+/** A session input over an in-memory stream that has received `chunks` (each its own read) and, with `end`, ended. */
+export function wireInput(chunks: readonly (Buffer | string)[], end = true): { stream: PassThrough; input: SessionInput } {
+  const stream = new PassThrough();
+  const input = new SessionInput(stream as unknown as net.Socket, { idleMs: 60_000, closing: new AbortController().signal });
+  for (const chunk of chunks) stream.write(typeof chunk === "string" ? Buffer.from(chunk, "latin1") : chunk);
+  if (end) stream.end();
+  return { stream, input };
 }
 
-/** The one command a line makes (non-synchronising literals allowed); a reader BAD is thrown as ImapParseError. */
-export function command(wire: string): ImapCommand {
-  const reader = new CommandReader(defaultReaderLimits);
-  reader.push(Buffer.from(`${wire}\r\n`, "utf8"));
-  for (let e = reader.next(); e !== null; e = reader.next()) {
-    if (e.kind === "command") return e.command;
-    if (e.kind === "bad") throw new ImapParseError(e.text);
-    if (e.kind !== "continue") throw new Error(`not a command: ${JSON.stringify(plainEvent(e))}`);
+/** Feeds `input` in chunks of `chunk` bytes and reads commands until the input ends; "+" requests show as `continue`. */
+export async function readEvents(input: Buffer | string, chunk = Infinity, limits: Partial<ReaderLimits> = {}): Promise<Plain[]> {
+  const bytes = typeof input === "string" ? Buffer.from(input, "latin1") : input;
+  const step = Number.isFinite(chunk) ? chunk : bytes.length || 1;
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += step) chunks.push(bytes.subarray(i, i + step));
+  const reader = new CommandInput(wireInput(chunks).input, { ...defaultReaderLimits, ...limits });
+  const events: Plain[] = [];
+  for (;;) {
+    const event = await reader.next((tag, size) => events.push({ continue: `${tag} ${size}` }));
+    if (event.kind === "end") return events;
+    events.push(plainEvent(event));
+    if (event.kind === "fatal") return events;
   }
-  throw new Error("incomplete command");
+}
+
+/** The one command a line makes (literals included); a BAD is thrown as ImapParseError. */
+export function command(wire: string): ImapCommand {
+  const assembler = new CommandAssembler(defaultReaderLimits);
+  let rest = Buffer.from(`${wire}\r\n`, "utf8");
+  for (;;) {
+    const lf = rest.indexOf(0x0a);
+    if (lf < 0) throw new Error("incomplete command");
+    let step = assembler.line(rest.subarray(0, lf > 0 && rest[lf - 1] === 0x0d ? lf - 1 : lf));
+    rest = rest.subarray(lf + 1);
+    while (step.kind === "literal") {
+      const size = step.size;
+      step = assembler.literal(rest.subarray(0, size));
+      rest = rest.subarray(size);
+    }
+    if (step.kind === "line") continue;
+    if (step.event.kind === "command") return step.event.command;
+    if (step.event.kind === "bad") throw new ImapParseError(step.event.text);
+    throw new Error(`not a command: ${JSON.stringify(plainEvent(step.event))}`);
+  }
 }

@@ -1,11 +1,12 @@
 // Mailbox commands over a raw socket, on SQLite and PostgreSQL: CREATE with missing parents
 // and a trailing separator, RENAME of a tree and of INBOX (RFC 3501 §6.3.5: the messages move,
-// INBOX stays), DELETE, SUBSCRIBE/LSUB, and names that must be refused: "..", empty levels
+// INBOX stays), DELETE, SUBSCRIBE/LSUB (subscriptions outlive their mailboxes), and names that must be refused: "..", empty levels
 // ("/" tricks), control characters and invalid modified UTF-7 (test plan IMAP-13, IMAP-17).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { ImapFlow } from "imapflow";
 import { forEachDialect } from "../../support/stores.js";
-import { message, RawImap, startTestImap } from "./harness.js";
+import { alice, message, RawImap, startTestImap } from "./harness.js";
 
 /** The mailbox names of LIST/LSUB lines, in order. */
 function names(reply: string): string[] {
@@ -87,20 +88,52 @@ forEachDialect((_dialect, open) => {
       assert.match(await c.cmd("a6", "FETCH 2 BODY.PEEK[HEADER.FIELDS (SUBJECT)]"), /Subject: Two/);
     });
 
-    it("deletes a mailbox and its messages, refuses INBOX and a mailbox with children", async (t) => {
+    it("deletes a mailbox and its messages, refuses INBOX; a mailbox with children stays as \\Noselect (RFC 3501 §6.3.4)", async (t) => {
       const { port, backend, userId } = await startTestImap(t, { open });
       const c = await RawImap.login(port);
       await c.cmd("a1", "CREATE Parent/Child");
       await backend.mailboxes.append(userId, "Parent/Child", message("Gone"));
+      await backend.mailboxes.append(userId, "Parent", message("Parent's own"));
       const watcher = await RawImap.login(port);
       await watcher.cmd("w1", "SELECT Parent/Child");
+      const parentWatcher = await RawImap.login(port);
+      await parentWatcher.cmd("p1", "SELECT Parent");
       assert.match(await c.cmd("a2", "DELETE INBOX"), /^a2 NO /m);
-      assert.match(await c.cmd("a3", "DELETE Parent"), /^a3 NO \[HASCHILDREN\]/m);
+      // The parent's messages go; its name stays above the child, not selectable.
+      assert.match(await c.cmd("a3", "DELETE Parent"), /^a3 OK/m);
+      assert.match(await parentWatcher.cmd("p2", "NOOP"), /\* 1 EXPUNGE\r\np2 OK/);
+      const listed = await c.cmd("l1", 'LIST "" "Parent*"');
+      assert.match(listed, /^\* LIST \(\\Noselect \\HasChildren\) "\/" "?Parent"?\r$/m);
+      assert.match(listed, /^\* LIST \(\\HasNoChildren\) "\/" "?Parent\/Child"?\r$/m);
+      assert.match(await c.cmd("l2", "SELECT Parent"), /^l2 NO \[NONEXISTENT\]/m);
+      assert.match(await c.cmd("l3", "STATUS Parent (MESSAGES)"), /^l3 NO \[NONEXISTENT\]/m);
+      assert.match(await c.cmd("l4", "APPEND Parent {1+}\r\nx"), /^l4 NO /m);
+      // A \Noselect name that still has children cannot be deleted.
+      assert.match(await c.cmd("l5", "DELETE Parent"), /^l5 NO \[HASCHILDREN\]/m);
       assert.match(await c.cmd("a4", "DELETE Parent/Child"), /^a4 OK/m);
       assert.match(await watcher.cmd("w2", "NOOP"), /\* 1 EXPUNGE\r\nw2 OK/);
       assert.match(await c.cmd("a5", "DELETE Parent"), /^a5 OK/m);
       assert.match(await c.cmd("a6", "DELETE Parent"), /^a6 NO \[NONEXISTENT\]/m);
       assert.deepEqual(names(await c.cmd("a7", 'LIST "" "Parent*"')), []);
+    });
+
+    it("imapflow: deleting a folder with subfolders empties it and keeps it as \\Noselect; CREATE makes it a folder again", async (t) => {
+      const { port, backend, userId } = await startTestImap(t, { open });
+      const c = new ImapFlow({ host: "127.0.0.1", port, secure: false, auth: { user: alice.address, pass: alice.password }, logger: false });
+      await c.connect();
+      t.after(() => c.close());
+      await c.mailboxCreate("Projects/2026");
+      await backend.mailboxes.append(userId, "Projects", message("Old plan"));
+      await c.mailboxDelete("Projects");
+      const listed = await c.list();
+      assert.equal(listed.find((b) => b.path === "Projects")?.flags.has("\\Noselect"), true);
+      assert.ok(listed.some((b) => b.path === "Projects/2026"));
+      await assert.rejects(c.mailboxOpen("Projects"));
+      await c.mailboxCreate("Projects");
+      assert.equal((await c.list()).find((b) => b.path === "Projects")?.flags.has("\\Noselect"), false);
+      const box = await c.mailboxOpen("Projects");
+      assert.equal(box.exists, 0, "the messages went with the DELETE");
+      await c.mailboxClose();
     });
   });
 
@@ -130,6 +163,57 @@ forEachDialect((_dialect, open) => {
       await c.cmd("u3", "UNSUBSCRIBE box/test3/test3");
       assert.deepEqual(names(await c.cmd("a8", 'LSUB "" box/%')), []);
       assert.match(await c.cmd("b1", "SUBSCRIBE ../x"), /^b1 (NO|BAD) /m);
+    });
+
+    it("keeps a deleted mailbox's subscription: \\NonExistent in LIST (SUBSCRIBED), \\Noselect in LSUB; RENAME moves subscriptions", async (t) => {
+      const { port } = await startTestImap(t, { open });
+      const c = await RawImap.login(port);
+      for (const [i, cmd] of ["CREATE Fruit/Peach", "CREATE Fruit/Apple", "SUBSCRIBE Fruit/Peach", "SUBSCRIBE Fruit/Apple"].entries()) {
+        assert.match(await c.cmd(`c${i}`, cmd), new RegExp(`^c${i} OK`, "m"));
+      }
+      assert.match(await c.cmd("d1", "DELETE Fruit/Peach"), /^d1 OK/m);
+      // RFC 5258 §3 and its example 5: a subscribed name without a mailbox.
+      const subscribed = await c.cmd("a1", 'LIST (SUBSCRIBED) "" "Fruit/*"');
+      assert.match(subscribed, /^\* LIST \(\\HasNoChildren \\Subscribed\) "\/" "?Fruit\/Apple"?\r$/m);
+      assert.match(subscribed, /^\* LIST \(\\NonExistent \\Subscribed\) "\/" "?Fruit\/Peach"?\r$/m);
+      assert.doesNotMatch(await c.cmd("a2", 'LIST "" "Fruit/*" RETURN (SUBSCRIBED)'), /Peach/, "plain LIST lists mailboxes only");
+      assert.match(await c.cmd("a3", 'LSUB "" "Fruit/*"'), /^\* LSUB \(\\Noselect\) "\/" "?Fruit\/Peach"?\r$/m);
+      assert.match(await c.cmd("a4", "SELECT Fruit/Peach"), /^a4 NO \[NONEXISTENT\]/m);
+      assert.match(await c.cmd("s1", "SUBSCRIBE Fruit/Pear"), /^s1 NO \[NONEXISTENT\]/m);
+      // The subscription of a gone mailbox can still be dropped; after that the name is unknown.
+      assert.match(await c.cmd("u1", "UNSUBSCRIBE Fruit/Peach"), /^u1 OK/m);
+      assert.deepEqual(names(await c.cmd("a5", 'LSUB "" "Fruit/*"')), ["Fruit/Apple"]);
+      assert.match(await c.cmd("u2", "UNSUBSCRIBE Fruit/Peach"), /^u2 NO \[NONEXISTENT\]/m);
+      // RENAME takes the subscriptions of the mailbox and of its children along (as Dovecot).
+      assert.match(await c.cmd("r1", "RENAME Fruit Food"), /^r1 OK/m);
+      assert.deepEqual(names(await c.cmd("a6", 'LSUB "" "*"')).filter((n) => /^(Fruit|Food)/.test(n)), ["Food/Apple"]);
+      // A mailbox made again under a subscribed name is subscribed (the name is what is subscribed).
+      await c.cmd("d2", "DELETE Food/Apple");
+      assert.match(await c.cmd("a7", 'LIST (SUBSCRIBED) "" "Food/*"'), /\\NonExistent \\Subscribed\) "\/" "?Food\/Apple"?\r\n/);
+      await c.cmd("c9", "CREATE Food/Apple");
+      assert.match(await c.cmd("a8", 'LIST "" "Food/Apple" RETURN (SUBSCRIBED)'), /\(\\HasNoChildren \\Subscribed\) "\/" "?Food\/Apple"?\r\n/);
+    });
+
+    it("imapflow: a renamed folder stays subscribed, a deleted one stays out of the folder list and can be unsubscribed", async (t) => {
+      const { port } = await startTestImap(t, { open });
+      const c = new ImapFlow({ host: "127.0.0.1", port, secure: false, auth: { user: alice.address, pass: alice.password }, logger: false });
+      await c.connect();
+      t.after(() => c.close());
+      await c.mailboxCreate("Fruit/Peach");
+      await c.mailboxCreate("Fruit/Apple");
+      assert.equal(await c.mailboxSubscribe("Fruit/Peach"), true);
+      assert.equal(await c.mailboxSubscribe("Fruit/Apple"), true);
+      await c.mailboxDelete("Fruit/Peach");
+      const fruit = (await c.list()).filter((b) => b.path.startsWith("Fruit/"));
+      assert.deepEqual(fruit.map((b) => [b.path, b.subscribed]), [["Fruit/Apple", true]]);
+      await c.mailboxRename("Fruit", "Food");
+      const food = (await c.list()).filter((b) => b.path.startsWith("Food/") || b.path.startsWith("Fruit"));
+      assert.deepEqual(food.map((b) => [b.path, b.subscribed]), [["Food/Apple", true]]);
+      // The deleted child's subscription moved with the rename too.
+      assert.equal(await c.mailboxUnsubscribe("Fruit/Peach"), false);
+      assert.equal(await c.mailboxUnsubscribe("Food/Peach"), true);
+      assert.equal(await c.mailboxUnsubscribe("Food/Peach"), false);
+      assert.equal((await c.list()).some((b) => b.path.includes("Peach")), false);
     });
   });
 

@@ -2,11 +2,11 @@
 // SASL-IR (RFC 4959) and its continuation lines (RFC 3501 §6.2.2), SASL PLAIN (RFC 4616),
 // ID (RFC 2971) and ENABLE (RFC 5161). The caps on ID come from RFC 2971 §3.3 and stop a
 // client from filling memory before login (test plan IMAP-06).
+import { decodeBase64 as strictBase64, decodePlain } from "../../net/sasl.js";
 import { ArgReader, argText } from "./args.js";
 import { bad } from "./codes.js";
 import type { ImapArg } from "./lexer.js";
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const MECHANISM = /^[A-Z0-9_-]{1,20}$/; // RFC 4422 §3.1 sasl-mech
 export const ID_MAX_PAIRS = 30;
 export const ID_MAX_FIELD = 30;
@@ -14,8 +14,9 @@ export const ID_MAX_VALUE = 1024;
 
 /** Strict base64 (RFC 4648 §4, padding required): anything else is BAD, never decoded loosely. */
 export function decodeBase64(text: string): Buffer {
-  if (!BASE64.test(text)) throw bad("Invalid base64");
-  return Buffer.from(text, "base64");
+  const bytes = strictBase64(text);
+  if (bytes === null) throw bad("Invalid base64");
+  return bytes;
 }
 
 /** LOGIN userid password; NUL is refused in both (CVE-2019-11500 class). */
@@ -54,11 +55,11 @@ export function parseSaslResponse(line: Buffer): { readonly cancel: true } | { r
   return { cancel: false, data: text === "" ? Buffer.alloc(0) : decodeBase64(text) };
 }
 
-/** PLAIN (RFC 4616 §2): [authzid] NUL authcid NUL passwd; a fourth field is BAD (IMAP-07). */
+/** PLAIN (RFC 4616 §2): [authzid] NUL authcid NUL passwd, in UTF-8; a fourth field is BAD (IMAP-07). */
 export function decodeSaslPlain(data: Buffer): { authzid: string; username: string; password: string } {
-  const fields = data.toString("utf8").split("\0");
-  if (fields.length !== 3 || fields[1] === "" || fields[2] === "") throw bad("Invalid PLAIN response");
-  return { authzid: fields[0]!, username: fields[1]!, password: fields[2]! };
+  const plain = decodePlain(data);
+  if (plain === null || plain.authcid === "" || plain.password === "") throw bad("Invalid PLAIN response");
+  return { authzid: plain.authzid, username: plain.authcid, password: plain.password };
 }
 
 /** ID ( "field" "value"|NIL … ) or NIL (RFC 2971 §3.3); field names are compared case-insensitively. */

@@ -20,10 +20,12 @@ export type LineLimit = number | ((head: Buffer) => number);
  * Takes the first line of `buffer`. `limit` counts the octets before the line ending; the
  * ending is CRLF, or a bare LF (reported, so that the session can apply its policy).
  */
-export function takeLine(buffer: Buffer, limit: LineLimit): TakenLine {
+export function takeLine(buffer: Buffer, limit: LineLimit, scanFrom = 0): TakenLine {
   const max = typeof limit === "number" ? limit : limit(buffer);
-  // The line may be max octets plus CR LF; search no further than that.
-  const lf = buffer.subarray(0, max + 2).indexOf(LF);
+  // The line may be max octets plus CR LF; search no further than that. `scanFrom`: the bytes
+  // before it are known to hold no LF (searched when they arrived), so a line that comes a
+  // byte at a time is searched once, not once per byte.
+  const lf = buffer.subarray(0, max + 2).indexOf(LF, scanFrom);
   if (lf < 0) return buffer.length > max + 1 ? { kind: "too_long" } : { kind: "partial" };
   const bareLf = lf === 0 || buffer[lf - 1] !== CR;
   const end = bareLf ? lf : lf - 1;

@@ -8,6 +8,7 @@
 // too: the session checks a literal's announced size against its limit, then asks for exactly
 // that many octets (readBytes) or drops them unread (skipBytes, discardLine).
 import type net from "node:net";
+import { InputBytes } from "./input-bytes.js";
 import { takeLine, type LineLimit } from "./lines.js";
 
 /** Why no more input came. */
@@ -37,7 +38,9 @@ const empty = Buffer.alloc(0);
 
 export class SessionInput {
   idleMs: number;
-  private pending: Buffer = empty;
+  private readonly pending = new InputBytes();
+  /** How many of the pending bytes are known to hold no LF. */
+  private scanned = 0;
   /** After a too-long line: bytes are dropped up to the next LF, never buffered. */
   private discarding = false;
   private ended = false;
@@ -62,20 +65,25 @@ export class SessionInput {
   async readLine(limit: LineLimit): Promise<LineRead> {
     for (;;) {
       if (this.discarding) {
-        const lf = this.pending.indexOf(LF);
-        this.pending = lf < 0 ? empty : this.pending.subarray(lf + 1);
+        const lf = this.pending.bytes.indexOf(LF);
+        if (lf < 0) this.pending.clear();
+        else this.pending.consume(lf + 1);
         this.discarding = lf < 0;
+        this.scanned = 0;
       }
       if (!this.discarding) {
-        const taken = takeLine(this.pending, limit);
+        const pending = this.pending.bytes;
+        const taken = takeLine(pending, limit, this.scanned);
         if (taken.kind === "line") {
-          this.pending = taken.rest;
+          this.pending.consume(pending.length - taken.rest.length);
+          this.scanned = 0;
           return { kind: "line", line: taken.line, bareLf: taken.bareLf };
         }
         if (taken.kind === "too_long") {
           this.discarding = true;
-          return { kind: "too_long", head: Buffer.from(this.pending.subarray(0, 256)) };
+          return { kind: "too_long", head: Buffer.from(pending.subarray(0, 256)) };
         }
+        this.scanned = pending.length;
       }
       const waited = await this.waitForData(true);
       if (waited !== "data") return { kind: waited };
@@ -90,8 +98,10 @@ export class SessionInput {
   async readWith(consume: (bytes: Buffer) => number): Promise<"data" | InputEnd> {
     for (;;) {
       if (this.pending.length > 0) {
-        const used = consume(this.pending);
-        this.pending = used < 0 ? empty : this.pending.subarray(used);
+        const used = consume(this.pending.bytes);
+        this.scanned = 0;
+        if (used < 0) this.pending.clear();
+        else this.pending.consume(used);
         if (used >= 0) return "data";
       }
       const waited = await this.waitForData(false);
@@ -148,8 +158,9 @@ export class SessionInput {
     this.socket.off("data", this.onData);
     this.socket.off("end", this.onEnd);
     this.socket.off("close", this.onEnd);
-    const rest = this.pending;
-    this.pending = empty;
+    const rest = this.pending.bytes;
+    this.pending.clear();
+    this.scanned = 0;
     return rest;
   }
 
@@ -185,7 +196,7 @@ export class SessionInput {
   }
 
   private readonly onData = (chunk: Buffer): void => {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    this.pending.append(chunk);
     this.socket.pause();
     this.wake?.("data");
   };

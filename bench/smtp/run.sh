@@ -4,23 +4,29 @@
 # accepted/s, stored/s and server CPU per message, and the ratios. Runs are interleaved
 # (Moat, Postfix, Moat, Postfix …) because this machine is shared and noisy.
 #   MESSAGES=20000 SESSIONS=20 SIZE=5120 ROUNDS=2 bash bench/smtp/run.sh
+# MOAT_ROOT: the checkout whose bin/ and dist/ run Moat (default: this one; a `git worktree`
+# keeps other people's half-done edits out of the run).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+MOAT_ROOT=${MOAT_ROOT:-$PWD}
 MESSAGES=${MESSAGES:-20000} SESSIONS=${SESSIONS:-20} SIZE=${SIZE:-5120} ROUNDS=${ROUNDS:-2}
 export PERF=${PERF:-/tmp/moat-perf}
 TICK=$(getconf CLK_TCK)
 
 bash bench/peers/peers-up.sh >/dev/null
-[ -f dist/cli/main.js ] || npm run build >/dev/null
+[ -f "$MOAT_ROOT/dist/cli/main.js" ] || (cd "$MOAT_ROOT" && npm run build >/dev/null)
+# Dovecot's testuser1 mailbox, emptied before every Postfix run (a mailbox that grows from run to
+# run slows delivery into Dovecot, which would flatter Moat); its new/ counts what was stored.
+DOVECOT_BOX=$PERF/dovecot/mail/testuser1/Maildir
 
 # --- Moat on its own data folder, every port free, DNS answered locally (no network here).
 M=$PERF/moat-bench; rm -rf "$M"; mkdir -p "$M"
 echo '{"*": "nxdomain"}' > "$M/zone.json"
 export MOAT_DATA_DIR=$M/data MOAT_LISTEN_HOST=127.0.0.1 MOAT_LOG_LEVEL=warn MOAT_DNS_ZONE_FILE=$M/zone.json MOAT_HTTP_TLS=off
 for l in SMTP SUBMISSION SUBMISSIONS IMAP IMAPS POP3 POP3S HTTP; do export "MOAT_${l}_PORT=0"; done
-node bin/moat.js init --domain example.com >/dev/null
-echo "bench-password-1" | node bin/moat.js user add testuser1@example.com --password-stdin >/dev/null
-node bin/moat.js start > "$M/moat.log" 2>&1 &
+node "$MOAT_ROOT/bin/moat.js" init --domain example.com >/dev/null
+echo "bench-password-1" | node "$MOAT_ROOT/bin/moat.js" user add testuser1@example.com --password-stdin >/dev/null
+node "$MOAT_ROOT/bin/moat.js" start > "$M/moat.log" 2>&1 &
 MOAT_PID=$!
 trap 'kill $MOAT_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do [ -f "$M/data/ports.json" ] && break; sleep 0.1; done
@@ -39,7 +45,10 @@ postfix_ticks() {
   echo $total
 }
 stored_in_moat() {
-  node -e "const D=require('better-sqlite3');const d=new D('$M/data/moat.db',{readonly:true});console.log(d.prepare('select count(*) n from messages').get().n)"
+  (cd "$MOAT_ROOT" && node -e "const D=require('better-sqlite3');const d=new D('$M/data/moat.db',{readonly:true});console.log(d.prepare('select count(*) n from messages').get().n)")
+}
+stored_in_dovecot() {
+  find "$DOVECOT_BOX/new" "$DOVECOT_BOX/cur" -type f 2>/dev/null | wc -l
 }
 now() { date +%s.%N; }
 
@@ -59,14 +68,17 @@ run_moat() { # mode flag
   [ "$n" = "$MESSAGES" ] || echo "warning: moat stored $n of $MESSAGES" >&2
 }
 run_postfix() {
-  local before_cpu t0 t1 t2 after_cpu
+  local before_cpu t0 t1 t2 after_cpu n
+  rm -rf "$DOVECOT_BOX"
   before_cpu=$(postfix_ticks)
   t0=$(now)
-  smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" $2 -f bench@sender.example -t testuser1@example.com 127.0.0.1:10027
+  smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" $2 -f bench@sender.example -t testuser1@example.com "127.0.0.1:$((10027 + ${PEER_PORT_OFFSET:-0}))"
   t1=$(now)
   bash bench/peers/drain_wait.sh 600 >/dev/null
   t2=$(now)
   after_cpu=$(postfix_ticks)
+  n=$(stored_in_dovecot)
+  [ "$n" = "$MESSAGES" ] || echo "warning: postfix→dovecot stored $n of $MESSAGES" >&2
   RESULT[postfix,$1,accept]+="$(echo "$MESSAGES / ($t1 - $t0)" | bc -l) "
   RESULT[postfix,$1,store]+="$(echo "$MESSAGES / ($t2 - $t0)" | bc -l) "
   RESULT[postfix,$1,cpu]+="$(echo "($after_cpu - $before_cpu) * 1000000 / $TICK / $MESSAGES" | bc -l) "

@@ -1,6 +1,7 @@
 // The one connection runtime every protocol listens through (SMTP, IMAP, POP3, HTTP): binds the
 // port, learns the real client address from a trusted proxy's PROXY header, does implicit TLS,
 // applies per-IP limits, and shuts down gracefully. Protocols only see `onConnection`.
+import { setMaxListeners } from "node:events";
 import net from "node:net";
 import type { Logger } from "pino";
 import { CidrSet, isLoopback, normalizeIp } from "../../shared/ip.js";
@@ -73,6 +74,8 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
   const trusted = opts.trustedProxies ?? CidrSet.empty();
   const secureContext = opts.tls === undefined ? null : secureContextGetter(opts.tls);
   const closing = new AbortController();
+  // Every open session listens for the close (its idle wait); thousands is normal, not a leak.
+  setMaxListeners(0, closing.signal);
   /** Sockets still in set-up (PROXY header, TLS handshake): nobody to say goodbye, so cut at close. */
   const pending = new Set<net.Socket>();
   /** Sockets handed to the protocol (raw and TLS layers): given the grace period. */

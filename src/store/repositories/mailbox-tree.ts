@@ -5,7 +5,6 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { Mailbox, MailboxCounters, MailboxStatus, MailboxTreeRepository } from "../../core/ports/mailstore.js";
 import type { Database, MailboxesTable } from "../schema.js";
-import { inTransaction } from "./address-claims.js";
 
 function toMailbox(row: Selectable<MailboxesTable>): Mailbox {
   return {
@@ -165,14 +164,22 @@ export function mailboxTreeRepository(db: Kysely<Database>): MailboxTreeReposito
         .execute();
     },
 
-    claimRecent(id) {
-      return inTransaction(db, async (trx) => {
-        // Lock first (a no-op update), so two sessions selecting at once cannot both claim.
-        await trx.updateTable("mailboxes").set({ first_recent_uid: sql`first_recent_uid` }).where("id", "=", id).execute();
-        const row = await trx.selectFrom("mailboxes").select(["first_recent_uid", "uid_next"]).where("id", "=", id).executeTakeFirstOrThrow();
-        await trx.updateTable("mailboxes").set({ first_recent_uid: row.uid_next }).where("id", "=", id).execute();
-        return { from: row.first_recent_uid, to: row.uid_next };
-      });
+    async claimRecent(id) {
+      // Most SELECTs find nothing new to claim: that costs a read, not a write transaction
+      // (and its sync). Otherwise one compare-and-set: of two sessions claiming at once, only the
+      // one whose first_recent_uid still matches gets the UIDs, up to uid_next at that moment.
+      for (;;) {
+        const row = await db.selectFrom("mailboxes").select(["first_recent_uid", "uid_next"]).where("id", "=", id).executeTakeFirstOrThrow();
+        if (row.first_recent_uid >= row.uid_next) return { from: row.uid_next, to: row.uid_next };
+        const claimed = await db
+          .updateTable("mailboxes")
+          .set({ first_recent_uid: sql`uid_next` })
+          .where("id", "=", id)
+          .where("first_recent_uid", "=", row.first_recent_uid)
+          .returning("first_recent_uid")
+          .executeTakeFirst();
+        if (claimed) return { from: row.first_recent_uid, to: claimed.first_recent_uid };
+      }
     },
 
     async status(id): Promise<MailboxStatus | undefined> {

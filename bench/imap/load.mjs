@@ -114,8 +114,10 @@ class Conn {
   write(data) {
     this.sock.write(data);
   }
+  /** user, or user:password for a password of its own (Moat's client security passwords). */
   async login(user) {
-    await this.cmd(`LOGIN ${user} ${pass}`);
+    const colon = user.indexOf(":");
+    await this.cmd(colon < 0 ? `LOGIN ${user} ${pass}` : `LOGIN ${user.slice(0, colon)} ${user.slice(colon + 1)}`);
   }
   async logout() {
     await this.cmd("LOGOUT").catch(() => undefined);

@@ -40,6 +40,16 @@ const tests = [
     users: list("testuser", range(1, 15)),
     dovecotUsers: list("argonuser", range(1, 15)),
   },
+  {
+    // What Moat asks mail clients to use: a server-made high-entropy secret, checked with a keyed
+    // hash (decision 0010), against the same plain-password Dovecot as the first rows.
+    id: "login50app",
+    title: "LOGIN+LOGOUT, 50 clients, Moat with client security passwords",
+    unit: "logins/s",
+    args: ["login", "--clients", "50"],
+    users: env.MOAT_APP_USERS ?? list("testuser", range(1, 15)),
+    dovecotUsers: list("testuser", range(1, 15)),
+  },
   { id: "meta200", title: "FETCH 1:* (FLAGS UID RFC822.SIZE ENVELOPE BODYSTRUCTURE), 200 messages", unit: "msgs/s", args: ["fetch", "--what", "meta"], users: list("testuser", [2]) },
   { id: "body200", title: "FETCH BODY.PEEK[] (100 per command), 200 messages", unit: "msgs/s", args: ["fetch", "--what", "body"], users: list("testuser", [2]) },
   { id: "metaBig", title: `FETCH 1:* (FLAGS UID RFC822.SIZE ENVELOPE BODYSTRUCTURE), ${big} messages`, unit: "msgs/s", args: ["fetch", "--what", "meta"], users: list("testuser", [3]) },

@@ -47,6 +47,11 @@ export MOAT_DATA_DIR=$M/data MOAT_LISTEN_HOST=127.0.0.1 MOAT_LOG_LEVEL=warn MOAT
 for l in SMTP SUBMISSION SUBMISSIONS IMAP IMAPS POP3 POP3S HTTP; do export "MOAT_${l}_PORT=0"; done
 node "$MOAT_ROOT/bin/moat.js" init --domain example.com >/dev/null
 for n in $(seq 1 15); do echo testpass | node "$MOAT_ROOT/bin/moat.js" user add "testuser$n@example.com" --password-stdin >/dev/null; done
+# A client security password each, "user:secret" for the login50app row.
+MOAT_APP_USERS=$(for n in $(seq 1 15); do
+  secret=$(node "$MOAT_ROOT/bin/moat.js" apppass add "testuser$n@example.com" --name bench --protocols imap | tail -n 1 | tr -d ' ')
+  printf 'testuser%s@example.com:%s,' "$n" "$secret"
+done); export MOAT_APP_USERS=${MOAT_APP_USERS%,}
 start_moat() {
   rm -f "$M/data/ports.json"
   node "$MOAT_ROOT/bin/moat.js" start >> "$M/moat.log" 2>&1 &

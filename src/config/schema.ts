@@ -139,6 +139,7 @@ export function settingsSchema(privileged: boolean) {
           .default("normalize")
           .describe("a bare LF in DATA: normalize to CRLF (Postfix 3.9 default) or reject the message"),
         idle_timeout_seconds: int(5, 3600).default(300).describe("SMTP: close a client silent this long (RFC 5321 asks for at least 5 minutes)"),
+        max_session_seconds: int(60, 86_400).default(1800).describe("SMTP: close a connection open this long however active, so a client dripping bytes cannot hold it forever"),
         max_connections_per_ip: int(1, 10_000).default(50).describe("open SMTP connections from one client address"),
         max_auth_failures: int(1, 100).default(3).describe("failed AUTH attempts on one SMTP connection before it is closed"),
         max_junk_commands: int(1, 1000).default(20).describe("unknown or invalid SMTP commands before the connection is closed"),

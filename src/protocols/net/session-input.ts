@@ -11,8 +11,11 @@ import type net from "node:net";
 import { InputBytes } from "./input-bytes.js";
 import { takeLine, type LineLimit } from "./lines.js";
 
-/** Why no more input came. */
-export type InputEnd = "eof" | "timeout" | "closing";
+/**
+ * Why no more input came: the client closed (eof), was silent too long (timeout), the
+ * listener is closing, or the session has lasted its maximum (expired).
+ */
+export type InputEnd = "eof" | "timeout" | "closing" | "expired";
 
 export type LineRead =
   | { readonly kind: "line"; readonly line: Buffer; readonly bareLf: boolean }
@@ -30,6 +33,11 @@ export interface SessionInputOptions {
   readonly closing: AbortSignal;
   /** Called before waiting for the client: replies held back must go out now. */
   readonly beforeWait?: () => void;
+  /**
+   * The session's absolute limit (Date.now() time): a client that keeps a connection alive by
+   * dripping bytes under the idle timeout is cut here (test plan SMTP-38). None by default.
+   */
+  readonly endsAt?: number | undefined;
 }
 
 const LF = 0x0a;
@@ -47,6 +55,7 @@ export class SessionInput {
   private wake: ((result: "data" | InputEnd) => void) | null = null;
   private readonly closing: AbortSignal;
   private readonly beforeWait: () => void;
+  private readonly endsAt: number;
 
   constructor(
     private readonly socket: net.Socket,
@@ -55,6 +64,7 @@ export class SessionInput {
     this.idleMs = opts.idleMs;
     this.closing = opts.closing;
     this.beforeWait = opts.beforeWait ?? (() => {});
+    this.endsAt = opts.endsAt ?? Infinity;
     socket.pause();
     socket.on("data", this.onData);
     socket.on("end", this.onEnd);
@@ -179,8 +189,10 @@ export class SessionInput {
     this.beforeWait();
     if (this.ended) return Promise.resolve("eof");
     if (interruptOnClosing && this.closing.aborted) return Promise.resolve("closing");
+    const left = this.endsAt - Date.now();
+    if (left <= 0) return Promise.resolve("expired");
     return new Promise((resolve) => {
-      const timer = setTimeout(() => finish("timeout"), this.idleMs);
+      const timer = left < this.idleMs ? setTimeout(() => finish("expired"), left) : setTimeout(() => finish("timeout"), this.idleMs);
       const onAbort = () => finish("closing");
       if (interruptOnClosing) this.closing.addEventListener("abort", onAbort, { once: true });
       const finish = (result: "data" | InputEnd) => {

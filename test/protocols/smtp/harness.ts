@@ -22,6 +22,7 @@ export const testLimits: SmtpLimits = {
   max_recipients: 100,
   bare_lf: "normalize",
   idle_timeout_seconds: 30,
+  max_session_seconds: 600,
   max_connections_per_ip: 50,
   max_auth_failures: 3,
   max_junk_commands: 10,

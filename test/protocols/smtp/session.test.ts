@@ -239,6 +239,24 @@ describe("SMTP session: limits and abuse", () => {
     c.close();
   });
 
+  it("closes a connection kept alive by a slow drip once the session has lasted its maximum (SMTP-38)", async (t) => {
+    const { port, flow } = await startTestServer(t, { limits: { idle_timeout_seconds: 1, max_session_seconds: 1.5 } });
+    const drip = await SmtpClient.connect(port);
+    await drip.cmd("EHLO client.example", "250");
+    await drip.cmd("MAIL FROM:<a@remote.example>", "250 ");
+    await drip.cmd("RCPT TO:<bob@example.com>", "250 ");
+    await drip.cmd("DATA", "354 ");
+    const started = Date.now();
+    // A byte every 300 ms: never idle for the 1 s idle timeout, but never done either.
+    const dripping = setInterval(() => void drip.write("x").catch(() => undefined), 300);
+    t.after(() => clearInterval(dripping));
+    await drip.expect("421 4.4.2");
+    clearInterval(dripping);
+    await drip.wire.closed;
+    assert.ok(Date.now() - started < 3000, "cut at the session limit, not left to drip");
+    assert.equal(flow.messages.length, 0, "the unfinished message is not stored");
+  });
+
   it("says 421 4.4.2 to an idle client, also in the middle of DATA (SMTP-37)", async (t) => {
     const { port } = await startTestServer(t, { limits: { idle_timeout_seconds: 0.2 } });
     const idle = await SmtpClient.connect(port);

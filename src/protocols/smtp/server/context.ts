@@ -18,6 +18,8 @@ export interface SmtpLimits {
   readonly max_recipients: number;
   readonly bare_lf: "normalize" | "reject";
   readonly idle_timeout_seconds: number;
+  /** However active, a connection is closed after this long (slow drip, test plan SMTP-38). */
+  readonly max_session_seconds: number;
   readonly max_connections_per_ip: number;
   readonly max_auth_failures: number;
   readonly max_junk_commands: number;

@@ -34,6 +34,9 @@ export class SmtpSession implements SessionContext {
   private isSecure: boolean;
   private ended = false;
 
+  /** When the connection must end however active; the input made again after STARTTLS keeps it. */
+  private readonly endsAt: number;
+
   constructor(
     readonly config: SessionConfig,
     private readonly io: SessionIo,
@@ -44,6 +47,7 @@ export class SmtpSession implements SessionContext {
     this.isSecure = io.secure;
     this.tlsFacts = io.socket instanceof tls.TLSSocket ? tlsFactsOf(io.socket) : null;
     this.log = logger.child({ session: this.id, ip: io.ip });
+    this.endsAt = Date.now() + config.limits.max_session_seconds * 1000;
     this.input = this.newInput(io.socket);
     this.out = new ReplyWriter(io.socket, () => this.input.buffered);
   }
@@ -84,6 +88,7 @@ export class SmtpSession implements SessionContext {
   private onNoLine(kind: "too_long" | InputEnd): void {
     if (kind === "too_long") this.junk(reply(500, "5.5.2", "Line too long"));
     else if (kind === "timeout") this.close(reply(421, "4.4.2", `${this.config.hostname} Idle timeout, closing connection`));
+    else if (kind === "expired") this.close(reply(421, "4.4.2", `${this.config.hostname} Session too long, closing connection`));
     else if (kind === "closing") this.close(reply(421, "4.3.2", `${this.config.hostname} Service shutting down, closing connection`));
     else this.end();
   }
@@ -146,7 +151,7 @@ export class SmtpSession implements SessionContext {
   async readData(reader: DataReader): Promise<boolean> {
     const result = await this.input.readWith((bytes) => reader.push(bytes));
     if (result === "data") return true;
-    if (result === "timeout") this.onNoLine("timeout");
+    if (result === "timeout" || result === "expired") this.onNoLine(result);
     else this.end();
     return false;
   }
@@ -174,7 +179,7 @@ export class SmtpSession implements SessionContext {
   }
 
   private newInput(socket: net.Socket): SessionInput {
-    return new SessionInput(socket, { idleMs: this.idleMs, closing: this.io.closing, beforeWait: () => this.out.flush() });
+    return new SessionInput(socket, { idleMs: this.idleMs, closing: this.io.closing, beforeWait: () => this.out.flush(), endsAt: this.endsAt });
   }
 
   private end(): void {

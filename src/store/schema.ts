@@ -41,6 +41,8 @@ export interface UsersTable {
   quota_bytes: number;
   password_hash: string;
   password_changed_at: EpochMs;
+  /** 1 after an admin set a temporary password (0011). */
+  must_change_password: Generated<number>;
   created_at: EpochMs;
 }
 

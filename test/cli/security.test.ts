@@ -80,6 +80,17 @@ describe("moat login-security commands", () => {
     assert.match(ok(await moat("user", "passwd", "alice@example.com", "--password", "alice-password-1")).stdout, /0 client security password\(s\) revoked/);
   });
 
+  it("user passwd --temporary sets a password that only the web may use, to choose a new one", async () => {
+    const reset = jsonLines(ok(await moat("--json", "user", "passwd", "alice@example.com", "--password", "alice-temporary-9", "--temporary")).stdout)[0];
+    assert.equal(reset?.temporary, true);
+    await withServerCore(async (app) => {
+      const imap = await app.authenticate("imap", "alice@example.com", "alice-temporary-9", ctx);
+      const web = await app.authenticate("web", "alice@example.com", "alice-temporary-9", ctx);
+      assert.deepEqual([imap.ok || imap.reason, web.ok && web.mustChangePassword], ["password_change_required", "password_change_required"]);
+    });
+    assert.match(ok(await moat("user", "passwd", "alice@example.com", "--password", "alice-password-1")).stdout, /^password changed/);
+  });
+
   it("user set switches protocols and the security-password requirement; user security shows the effective rules", async () => {
     const set = jsonLines(ok(await moat("--json", "user", "set", "alice@example.com", "--imap", "off", "--security-password-required", "on")).stdout)[0];
     assert.deepEqual((set?.effective as { protocols: unknown }).protocols, { imap: false, pop3: true, smtp: true });

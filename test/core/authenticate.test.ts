@@ -142,7 +142,7 @@ forEachDialect((dialect, open) => {
       assert.deepEqual(Object.fromEntries((params ?? "").split(",").map((kv) => kv.split("="))), { m: "19456", t: "2", p: "1" });
       assert.ok(Buffer.from(salt ?? "", "base64").length >= 16, "a salt of at least 16 bytes");
       const weak = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 });
-      await store.users.setPassword(alice.id, weak, alice.passwordChangedAt);
+      await store.users.setPassword(alice.id, weak, alice.passwordChangedAt, false);
       assert.equal((await authenticate("web", "alice@example.com", PASSWORD, ctx())).ok, true);
       const upgraded = await store.users.findById(alice.id);
       assert.match(upgraded?.passwordHash ?? "", /\$m=19456,p=1,t=2\$/);

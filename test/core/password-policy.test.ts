@@ -97,6 +97,27 @@ forEachDialect((dialect, open) => {
       assert.deepEqual((await reasons()).slice(-3), ["password_change_required", "ok", "ok"]);
     });
 
+    it("an admin's temporary password revokes client security passwords, is refused over the protocols, and must be changed on the web", async (t) => {
+      const store = await open(t);
+      const { accounts, security, authenticate, reasons } = await securityCore(t, store);
+      const { secret } = await security.appPasswords.create("alice@example.com", "Phone", [], admin);
+      const reset = await accounts.setPassword("alice@example.com", "Temporary-Lantern-77", admin, { temporary: true });
+      assert.equal(reset.revokedAppPasswords, 1);
+      assert.equal((await authenticate("imap", "alice@example.com", secret, ctx())).ok, false, "the client security password is gone");
+      const imap = await authenticate("imap", "alice@example.com", "Temporary-Lantern-77", ctx());
+      assert.ok(!imap.ok && imap.reason === "password_change_required");
+      const pop3 = await authenticate("pop3", "alice@example.com", "Temporary-Lantern-77", ctx());
+      assert.ok(!pop3.ok && pop3.reason === "password_change_required");
+      const web = await authenticate("web", "alice@example.com", "Temporary-Lantern-77", ctx());
+      assert.ok(web.ok && web.mustChangePassword === "password_change_required", "the web session may only change it");
+      // The user's own new password ends the requirement.
+      await accounts.setPassword("alice@example.com", "Copper-Meadow-2032");
+      assert.equal((await authenticate("imap", "alice@example.com", "Copper-Meadow-2032", ctx())).ok, true);
+      assert.deepEqual((await reasons()).slice(-3), ["password_change_required", "ok", "ok"]);
+      const [entry] = await store.audit.list({ limit: 1 });
+      assert.ok(entry && entry.action === "user.password" && JSON.stringify(entry.after).includes('"temporary":true'), "the admin's reset is in the audit log");
+    });
+
     it("at login, a password past the maximum age is refused over the protocols with password_expired, unless exempt", async (t) => {
       const store = await open(t);
       const { accounts, security, authenticate, clock } = await securityCore(t, store);

@@ -92,6 +92,7 @@ forEachDialect((dialect, open) => {
         quotaBytes: 5 * 1024 ** 3,
         passwordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
         passwordChangedAt: T0,
+        mustChangePassword: false,
         createdAt: T0,
       });
       assert.deepEqual(await store.users.findByAddress(address("alice@example.com")), user);
@@ -127,12 +128,13 @@ forEachDialect((dialect, open) => {
       const store = await open(t);
       const d = await store.domains.create(domainName("example.com"), T0);
       const user = await addUser(store, d, "alice");
-      await store.users.setPassword(user.id, "$argon2id$new", T0 + 5);
+      await store.users.setPassword(user.id, "$argon2id$new", T0 + 5, true);
       await store.users.setStatus(user.id, "suspended");
       assert.deepEqual(await store.users.findById(user.id), {
         ...user,
         passwordHash: "$argon2id$new",
         passwordChangedAt: T0 + 5,
+        mustChangePassword: true,
         status: "suspended",
       });
       await store.users.remove(user.id);

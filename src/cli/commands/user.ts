@@ -78,12 +78,15 @@ export function userCommand(program: Command, io: CliIo): void {
     .description("set a user's password")
     .option("--password <password>", "the new password")
     .option("--password-stdin", "read the new password from standard input")
-    .action((address: string, opts: PasswordOptions, cmd: Command) =>
+    .option("--temporary", "an admin's reset: the user must choose a new password at the next web login; protocol logins refuse it")
+    .action((address: string, opts: PasswordOptions & { temporary?: boolean }, cmd: Command) =>
       withMoat(cmd, async (moat) => {
         const password = await readPassword(opts, io);
-        const { revokedAppPasswords } = await moat.accounts.setPassword(address, password, cliActor());
+        const temporary = opts.temporary === true;
+        const { revokedAppPasswords } = await moat.accounts.setPassword(address, password, cliActor(), { temporary });
         // Issue 6: a new password revokes every client security password; say how many.
-        outputOf(cmd, io).object(`password changed for ${address}; ${revokedAppPasswords} client security password(s) revoked`, { address, passwordChanged: true, revokedAppPasswords });
+        const what = temporary ? "temporary password set" : "password changed";
+        outputOf(cmd, io).object(`${what} for ${address}; ${revokedAppPasswords} client security password(s) revoked`, { address, passwordChanged: true, temporary, revokedAppPasswords });
       }),
     );
 

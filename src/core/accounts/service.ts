@@ -131,20 +131,22 @@ export class AccountService {
   /**
    * Sets the password and, in the same transaction, revokes every client security password of
    * the account (as Google does: whoever changes a stolen password must not leave the thief's
-   * client working). Returns how many were revoked.
+   * client working). Returns how many were revoked. `temporary`: an admin's reset — the user
+   * must choose a password at the next web login, and no protocol login takes this one.
    */
-  async setPassword(input: string, password: string, actor?: Actor): Promise<{ revokedAppPasswords: number }> {
+  async setPassword(input: string, password: string, actor?: Actor, opts: { temporary?: boolean } = {}): Promise<{ revokedAppPasswords: number }> {
+    const temporary = opts.temporary === true;
     const user = await this.getUser(input);
     checkPasswordShape(password);
     await this.hooks.checkPassword?.({ domainId: user.domainId, address: user.address, displayName: user.displayName, user }, password);
     const hash = await this.passwords.hash(password);
     const revoked = await this.store.transaction(async (tx) => {
-      await tx.users.setPassword(user.id, hash, this.clock.now());
+      await tx.users.setPassword(user.id, hash, this.clock.now(), temporary);
       await tx.passwordHistory.add(user.id, user.passwordHash, this.clock.now(), previousPasswordsKept);
       const ids = await tx.appPasswords.removeAllForUser(user.id);
       // The audit log says who changed it and what went with it, never the password.
       if (actor) {
-        const change = { action: "user.password", target: user.address, before: { appPasswords: ids.length }, after: { appPasswords: 0 } };
+        const change = { action: "user.password", target: user.address, before: { appPasswords: ids.length }, after: { appPasswords: 0, ...(temporary ? { temporary } : {}) } };
         await tx.audit.append({ at: this.clock.now(), actor: actorName(actor), ...change });
       }
       return ids;

@@ -28,6 +28,8 @@ export interface User {
   /** An argon2id PHC string; never leaves core. */
   readonly passwordHash: string;
   readonly passwordChangedAt: EpochMs;
+  /** An admin set a temporary password: the user must choose one at the next web login. */
+  readonly mustChangePassword: boolean;
   readonly createdAt: EpochMs;
 }
 

@@ -133,7 +133,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticate {
     if (stale !== null && isClientProtocol(channel)) return finish(stale);
 
     const { credential } = outcome;
-    if (credential.kind === "password" && passwords.needsRehash(user.passwordHash)) await store.users.setPassword(user.id, await passwords.hash(secret), user.passwordChangedAt);
+    if (credential.kind === "password" && passwords.needsRehash(user.passwordHash)) await store.users.setPassword(user.id, await passwords.hash(secret), user.passwordChangedAt, user.mustChangePassword);
     return finish("ok", credential, stale ?? undefined, async (tx) => {
       await throttle.recordSuccess(key, tx.throttle);
       if (credential.kind === "app_password" && isClientProtocol(channel)) await tx.appPasswords.markUsed(credential.id, now, context.ip, channel);
@@ -153,6 +153,8 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticate {
   }
 
   function staleness(domain: DomainLoginSettings, user: User, password: string, now: number): Stale | null {
+    // An admin's temporary password: usable only to choose a new one on the web.
+    if (user.mustChangePassword) return "password_change_required";
     const policy = { on: domain.passwordPolicy === "on", keywords: domain.passwordKeywords, maxAgeDays: domain.passwordMaxAgeDays, maxAgeExempt: domain.passwordMaxAgeExempt };
     return passwordStale(policy, { address: user.address, displayName: user.displayName }, password, user.passwordChangedAt, now);
   }

@@ -36,7 +36,8 @@ export interface UserRepository {
   findById(id: number): Promise<User | undefined>;
   /** Ordered by address. */
   list(domainId?: number): Promise<User[]>;
-  setPassword(id: number, passwordHash: string, changedAt: EpochMs): Promise<void>;
+  /** temporary: an admin's reset; the user must choose a password at the next web login. */
+  setPassword(id: number, passwordHash: string, changedAt: EpochMs, temporary: boolean): Promise<void>;
   setStatus(id: number, status: UserStatus): Promise<void>;
   remove(id: number): Promise<void>;
 }

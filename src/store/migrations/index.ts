@@ -20,6 +20,7 @@ import { loginSecurity } from "./0006_login_security.js";
 import { dkimSealed } from "./0008_dkim_sealed.js";
 import { subscriptions } from "./0009_subscriptions.js";
 import { bodyText } from "./0010_body_text.js";
+import { temporaryPassword } from "./0011_temporary_password.js";
 
 export const migrationTable = "moat_migrations";
 
@@ -37,6 +38,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     "0008_dkim_sealed": dkimSealed(),
     "0009_subscriptions": subscriptions(dialect),
     "0010_body_text": bodyText(),
+    "0011_temporary_password": temporaryPassword(),
   };
 }
 

@@ -28,6 +28,7 @@ const owner = prepared((db, domain: DomainName, address: Address) =>
       "u.quota_bytes",
       "u.password_hash",
       "u.password_changed_at",
+      "u.must_change_password",
       "u.created_at",
       "a.target as alias_target",
       "g.id as group_id",

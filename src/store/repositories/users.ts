@@ -20,6 +20,7 @@ export function toUser(row: Selectable<UsersTable>): User {
     quotaBytes: row.quota_bytes,
     passwordHash: row.password_hash,
     passwordChangedAt: row.password_changed_at,
+    mustChangePassword: row.must_change_password === 1,
     createdAt: row.created_at,
   };
 }
@@ -71,10 +72,10 @@ export function userRepository(db: Kysely<Database>): UserRepository {
       return (await query.execute()).map(toUser);
     },
 
-    async setPassword(id: number, passwordHash: string, changedAt: EpochMs): Promise<void> {
+    async setPassword(id: number, passwordHash: string, changedAt: EpochMs, temporary: boolean): Promise<void> {
       await db
         .updateTable("users")
-        .set({ password_hash: passwordHash, password_changed_at: changedAt })
+        .set({ password_hash: passwordHash, password_changed_at: changedAt, must_change_password: temporary ? 1 : 0 })
         .where("id", "=", id)
         .execute();
     },

@@ -2,23 +2,10 @@
 // operations take (core/mailstore/operations.ts). Every write here runs inside the caller's
 // transaction; lock() is the first statement of an operation so that, on PostgreSQL, the
 // mailbox row lock orders two sessions changing the same mailbox.
-import { sql, type Kysely, type Selectable } from "kysely";
-import type { Mailbox, MailboxCounters, MailboxStatus, MailboxTreeRepository } from "../../core/ports/mailstore.js";
-import type { Database, MailboxesTable } from "../schema.js";
-
-function toMailbox(row: Selectable<MailboxesTable>): Mailbox {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    name: row.name,
-    specialUse: row.special_use,
-    uidValidity: row.uid_validity,
-    uidNext: row.uid_next,
-    highestModseq: row.highest_modseq,
-    createdAt: row.created_at,
-    noselect: row.noselect === 1,
-  };
-}
+import { sql, type Kysely } from "kysely";
+import type { MailboxCounters, MailboxStatus, MailboxTreeRepository } from "../../core/ports/mailstore.js";
+import type { Database } from "../schema.js";
+import { toMailbox } from "./mailboxes.js";
 
 /** Flags are stored space-separated; padding with spaces makes one LIKE find a whole flag. */
 export function hasFlag(flag: string) {

@@ -5,7 +5,8 @@ import type { Mailbox, MailboxRepository, SpecialUse } from "../../core/ports/ma
 import { prepared } from "../prepared.js";
 import type { Database, MailboxesTable } from "../schema.js";
 
-function toMailbox(row: Selectable<MailboxesTable>): Mailbox {
+/** A mailbox row as core sees it; mailbox-tree.ts reads the same rows. */
+export function toMailbox(row: Selectable<MailboxesTable>): Mailbox {
   return {
     id: row.id,
     userId: row.user_id,

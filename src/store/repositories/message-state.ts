@@ -1,22 +1,10 @@
 // Flags, copies and expunges on message rows, and the CONDSTORE/QRESYNC reads. The caller
 // (core/mailstore/operations.ts) has already taken the MODSEQ with mailboxTree.advance() in
 // the same transaction, which also serialises writers of one mailbox.
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from "kysely";
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from "kysely";
 import type { MessageCopy, MessageStateRepository, StoredMessage, UidSet } from "../../core/ports/mailstore.js";
-import type { Database, MessagesTable } from "../schema.js";
-
-function toMessage(row: Selectable<MessagesTable>): StoredMessage {
-  return {
-    id: row.id,
-    mailboxId: row.mailbox_id,
-    uid: row.uid,
-    modseq: row.modseq,
-    bodyHash: row.body_hash,
-    size: row.size,
-    flags: row.flags === "" ? [] : row.flags.split(" "),
-    internalDate: row.internal_date,
-  };
-}
+import type { Database } from "../schema.js";
+import { toMessage } from "./messages.js";
 
 /** uid in any of the ranges. A single UID is "=", so a long list of them stays index-friendly. */
 function inUidSet(eb: ExpressionBuilder<Database, "messages">, uids: UidSet): Expression<SqlBool> {

@@ -7,7 +7,8 @@ import { MoatError } from "../../shared/errors.js";
 import { prepared } from "../prepared.js";
 import type { Database, MessagesTable } from "../schema.js";
 
-function toMessage(row: Selectable<MessagesTable>): StoredMessage {
+/** A message row as core sees it; message-state.ts reads the same rows. */
+export function toMessage(row: Selectable<MessagesTable>): StoredMessage {
   return {
     id: row.id,
     mailboxId: row.mailbox_id,

@@ -72,6 +72,26 @@ async function bind<T>(name: ListenerName, host: string, port: number, start: ()
   }
 }
 
+interface MailListenerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly hostname: string;
+  readonly tls: { cert: Buffer; key: Buffer };
+  readonly trustedProxies: CidrSet;
+  readonly logger: Logger;
+}
+
+/** The [pop3] settings as the POP3 server's limits. */
+function pop3LimitsFrom(settings: LoadedSettings["settings"]) {
+  const limits = settings.pop3;
+  return {
+    idleTimeoutMs: limits.idle_timeout_seconds * 1000,
+    maxAuthFailures: limits.max_auth_failures,
+    maxInvalidCommands: limits.max_invalid_commands,
+    maxConnectionsPerIp: limits.max_connections_per_ip,
+  };
+}
+
 export async function startServer(loaded: LoadedSettings, logger: Logger): Promise<RunningServer> {
   const { settings } = loaded;
   const trustedProxies = CidrSet.parse(settings.listen.trusted_proxies);
@@ -80,84 +100,28 @@ export async function startServer(loaded: LoadedSettings, logger: Logger): Promi
   const running: Array<{ close(): Promise<void> }> = [];
   const ports: Ports = {};
 
+  /** The server behind one listener. */
+  const startService = (name: ListenerName, common: MailListenerOptions): Promise<{ port: number; close(): Promise<void> }> => {
+    if (name === "http") return startHttpServer({ ...common, tls: settings.http.tls ? tls : undefined });
+    const role = smtpRoles[name];
+    if (role) return startSmtpServer({ ...common, role, limits: settings.mail, flow: moat.flow, authenticate: moat.authenticate });
+    const imap = imapListeners[name];
+    if (imap) return startImapServer({ ...common, implicitTls: imap.implicitTls, backend: imapBackend(moat), limits: imapLimitsFrom(settings) });
+    const pop3 = pop3Listeners[name];
+    if (pop3) return startPop3Server({ ...common, implicitTls: pop3.implicitTls, backend: { authenticate: moat.authenticate, maildrops: moat.maildrops }, limits: pop3LimitsFrom(settings) });
+    throw new Error(`no service for the ${name} listener`);
+  };
+
   try {
     for (const name of listenerNames) {
       const conf = settings[name];
       if (!conf.enabled) continue;
       const host = conf.host ?? settings.listen.host;
-      if (name === "http") {
-        const http = await bind(name, host, conf.port, () =>
-          startHttpServer({ host, port: conf.port, tls: settings.http.tls ? tls : undefined, trustedProxies, logger }),
-        );
-        running.push(http);
-        ports.http = http.port;
-        continue;
-      }
-      const role = smtpRoles[name];
-      if (role) {
-        const smtp = await bind(name, host, conf.port, () =>
-          startSmtpServer({
-            role,
-            host,
-            port: conf.port,
-            hostname: settings.server.hostname,
-            tls,
-            trustedProxies,
-            limits: settings.mail,
-            flow: moat.flow,
-            authenticate: moat.authenticate,
-            logger,
-          }),
-        );
-        running.push(smtp);
-        ports[name] = smtp.port;
-        continue;
-      }
-      const imap = imapListeners[name];
-      if (imap) {
-        const server = await bind(name, host, conf.port, () =>
-          startImapServer({
-            implicitTls: imap.implicitTls,
-            host,
-            port: conf.port,
-            hostname: settings.server.hostname,
-            tls,
-            trustedProxies,
-            backend: imapBackend(moat),
-            limits: imapLimitsFrom(settings),
-            logger,
-          }),
-        );
-        running.push(server);
-        ports[name] = server.port;
-        continue;
-      }
-      const pop3 = pop3Listeners[name];
-      if (pop3) {
-        const limits = settings.pop3;
-        const server = await bind(name, host, conf.port, () =>
-          startPop3Server({
-            implicitTls: pop3.implicitTls,
-            host,
-            port: conf.port,
-            hostname: settings.server.hostname,
-            tls,
-            trustedProxies,
-            backend: { authenticate: moat.authenticate, maildrops: moat.maildrops },
-            limits: {
-              idleTimeoutMs: limits.idle_timeout_seconds * 1000,
-              maxAuthFailures: limits.max_auth_failures,
-              maxInvalidCommands: limits.max_invalid_commands,
-              maxConnectionsPerIp: limits.max_connections_per_ip,
-            },
-            logger,
-          }),
-        );
-        running.push(server);
-        ports[name] = server.port;
-        continue;
-      }
-      throw new Error(`no service for the ${name} listener`);
+      // What every mail listener is given alike.
+      const common = { host, port: conf.port, hostname: settings.server.hostname, tls, trustedProxies, logger };
+      const server = await bind(name, host, conf.port, () => startService(name, common));
+      running.push(server);
+      ports[name] = server.port;
     }
   } catch (err) {
     await Promise.allSettled(running.map((r) => r.close()));

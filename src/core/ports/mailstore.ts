@@ -141,15 +141,8 @@ export interface MailboxTreeRepository {
   status(id: number): Promise<MailboxStatus | undefined>;
 }
 
-/** A message row to insert with UID and MODSEQ already chosen (COPY, MOVE). */
-export interface MessageCopy {
-  readonly uid: number;
-  readonly modseq: number;
-  readonly bodyHash: string;
-  readonly size: number;
-  readonly flags: readonly string[];
-  readonly internalDate: EpochMs;
-}
+/** A message row to insert with UID and MODSEQ already chosen (COPY, MOVE): a row without its ids. */
+export type MessageCopy = Omit<StoredMessage, "id" | "mailboxId">;
 
 /** Flag and expunge bookkeeping on message rows. */
 export interface MessageStateRepository {

@@ -18,6 +18,9 @@ export const publicDenial: Record<DenyReason, { readonly message: string; readon
   channel_not_allowed: { message: "This account may not log in this way; ask your administrator", temporary: false },
   password_change_required: { message: "Your password no longer meets your domain's rules: change it in webmail, then log in again", temporary: false },
   password_expired: { message: "Your password has expired: change it in webmail, then log in again", temporary: false },
+  second_factor_required: { message: "Enter the code from your authenticator app, a recovery code or use your passkey", temporary: false },
+  second_factor_invalid: { message: "The verification code is wrong or was already used", temporary: false },
+  access_policy_denied: { message: "Your administrator's access policy does not allow logins from here", temporary: false },
   security_password_required: {
     message: "Use a client security password, not your account password: create one in the security settings of webmail",
     temporary: false,

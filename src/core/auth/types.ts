@@ -15,7 +15,43 @@ export interface LoginContext {
   /** IMAP ID, User-Agent, or similar; untrusted text. */
   readonly clientId?: string | undefined;
   readonly method: AuthMethod;
+  /**
+   * Web/API only: the second step of a login. The first step (the right main password) answered
+   * `second_factor_required` with a ticket; the second sends the ticket and the proof, with an
+   * empty secret (decision 0013).
+   */
+  readonly secondFactor?: { readonly ticket: string; readonly proof: SecondFactorProof } | undefined;
+  /** Web only: the "remember this browser" token a past second factor left in a cookie. */
+  readonly rememberedBrowser?: string | undefined;
+  /** Web only: the user ticked "remember this browser for 30 days" with this second factor. */
+  readonly rememberBrowser?: boolean | undefined;
+  /** Web/API: the User-Agent, kept with the web session (untrusted text). */
+  readonly userAgent?: string | undefined;
 }
+
+/** What the user gives as a second factor on the web or API (issue 6 item 3, decision 0013). */
+export type SecondFactorProof =
+  | { readonly kind: "totp"; readonly code: string }
+  | { readonly kind: "recovery"; readonly code: string }
+  /** The browser's AuthenticationResponseJSON, checked by @simplewebauthn/server. */
+  | { readonly kind: "webauthn"; readonly response: unknown }
+  /** A code sent to the bound phone (issue 6 item 6): the fallback second factor. */
+  | { readonly kind: "sms"; readonly code: string };
+export type SecondFactorKind = SecondFactorProof["kind"];
+
+/** A right main password on an account with a second factor: what the second step needs. */
+export interface PendingSecondFactor {
+  /** Single use, bound to the account, channel and client address; short-lived. */
+  readonly ticket: string;
+  readonly expiresAt: EpochMs;
+  /** The kinds this account can answer with, strongest first. */
+  readonly methods: readonly SecondFactorKind[];
+  /** PublicKeyCredentialRequestOptionsJSON when the account has passkeys. */
+  readonly webauthn?: unknown;
+}
+
+/** Why a code went to the bound phone; a code is good only for its own purpose. */
+export type PhoneCodePurpose = "bind" | "rebind_old" | "password_reset" | "second_factor";
 
 /**
  * Why a login was denied. The record keeps the exact reason; clients see only the
@@ -35,7 +71,10 @@ export type DenyReason =
   | "app_password_wrong_protocol" // a client security password limited to other protocols; answered like invalid_credentials
   | "app_password_expired" // unused for longer than the domain allows; answered like invalid_credentials
   | "password_change_required" // step 7: the main password now breaks the domain's keywords; protocols refuse it, the web asks for a change
-  | "password_expired"; // step 7: older than the domain's maximum age; protocols refuse it, the web asks for a change
+  | "password_expired" // step 7: older than the domain's maximum age; protocols refuse it, the web asks for a change
+  | "second_factor_required" // web/API: right password, now the second step (AuthResult.pending); not a failure
+  | "second_factor_invalid" // web/API: a wrong, reused or expired second factor or ticket; counted as a failure
+  | "access_policy_denied"; // a named access policy (IP range, country, channel) refuses this login
 
 /** The channels a third-party client logs in on, each with its own switch per account. */
 export type ClientProtocol = "imap" | "pop3" | "smtp";
@@ -63,6 +102,14 @@ export type AuthResult =
       readonly track?: TrackSession;
       /** Web and API only (protocols are refused instead): the session may only change the password. */
       readonly mustChangePassword?: "password_change_required" | "password_expired";
+      /** Web and API: which second factor this login used, if any. */
+      readonly secondFactor?: SecondFactorKind;
+      /** Web: a new "remember this browser" token to set as a cookie (context.rememberBrowser). */
+      readonly rememberedBrowser?: { readonly token: string; readonly expiresAt: EpochMs };
+      /** Web and API: the domain requires a second factor, the grace period is over, none is enrolled: the session may only enrol one. */
+      readonly mustEnrolSecondFactor?: boolean;
+      /** Web: the main password expires within the reminder window (the banner at login). */
+      readonly passwordExpiresInDays?: number;
     }
   | {
       readonly ok: false;
@@ -71,6 +118,8 @@ export type AuthResult =
       readonly publicMessage: string;
       /** True when the client should retry later (maps to [UNAVAILABLE], 454, [SYS/TEMP]). */
       readonly temporary: boolean;
+      /** Set only with reason second_factor_required. */
+      readonly pending?: PendingSecondFactor;
     };
 
 export interface LoginRecord {

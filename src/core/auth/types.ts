@@ -53,6 +53,16 @@ export interface PendingSecondFactor {
 /** Why a code went to the bound phone; a code is good only for its own purpose. */
 export type PhoneCodePurpose = "bind" | "rebind_old" | "password_reset" | "second_factor";
 
+/** What the second factor needs of the bound phone (core/auth/phone implements it). */
+export interface PhoneCodeCheck {
+  /** The account has a verified bound phone, so "sms" is one of its second factors. */
+  hasBoundPhone(userId: number): Promise<boolean>;
+  /** Sends a fresh code for this purpose to the bound phone; false when none is bound or sends are rate-limited. */
+  send(userId: number, purpose: PhoneCodePurpose): Promise<boolean>;
+  /** True once for a right, unexpired code of this purpose; a code is used up when it verifies. */
+  verify(userId: number, purpose: PhoneCodePurpose, code: string): Promise<boolean>;
+}
+
 /**
  * Why a login was denied. The record keeps the exact reason; clients see only the
  * public message of the outcome, so an unknown account and a wrong password look alike.

@@ -9,6 +9,9 @@ import { appPasswordKey, type AppPasswordKey, type AppPasswordKeySource } from "
 import { AppPasswordService } from "./core/auth/app-passwords.js";
 import type { IpBlockSettings } from "./core/auth/ip-rules.js";
 import { IpRuleService } from "./core/auth/ip-rule-service.js";
+import { AccessPolicyService } from "./core/auth/access-policy-service.js";
+import type { GeoIpDatabase } from "./core/ports/geoip.js";
+import { createGeoLite2 } from "./adapters/geoip/index.js";
 import { LoginSettingsService } from "./core/auth/login-settings-service.js";
 import { PasswordPolicyService } from "./core/auth/password-policy-service.js";
 import type { PasswordHasher } from "./core/auth/passwords.js";
@@ -18,6 +21,12 @@ import { AuditLog } from "./core/security/audit.js";
 import { LiveSessions } from "./core/security/live-sessions.js";
 import { loadOrCreateKey } from "./adapters/secrets/key-file.js";
 import type { Logger } from "./shared/logger.js";
+import { createTwoFactorService } from "./app-two-factor.js";
+import type { TwoFactorService } from "./core/auth/two-factor/service.js";
+import type { WebAuthnSettings } from "./core/auth/two-factor/passkeys.js";
+import type { TicketBook } from "./core/auth/two-factor/tickets.js";
+import type { PhoneCodeCheck } from "./core/auth/types.js";
+import type { SecretSealer } from "./core/ports/sealer.js";
 
 /** Where the key of client security passwords lives, relative to the data folder. */
 export const appPasswordKeyFile = path.join("keys", "client-security-passwords.key");
@@ -29,6 +38,15 @@ export interface AuthSecurityDeps {
   readonly appPasswordKey: AppPasswordKeySource;
   readonly liveSessions: LiveSessions;
   readonly ipBlock: IpBlockSettings;
+  /** Countries for access policies (decision 0015); absent in tests that need none: no address has a country. */
+  readonly geoip?: GeoIpDatabase | undefined;
+  /** Two-factor login (app-two-factor.ts, decision 0013): the TOTP sealing key and the WebAuthn relying party; absent, no TOTP verifies. */
+  readonly twoFactorSealer?: SecretSealer | undefined;
+  readonly webauthn?: WebAuthnSettings | undefined;
+  /** The bound phone as the fallback second factor. */
+  readonly phoneCodes?: PhoneCodeCheck | undefined;
+  /** authenticate()'s login tickets, shared with TwoFactorService (the SMS code of the second step). */
+  readonly loginTickets?: TicketBook | undefined;
 }
 
 export function authSecurityDeps(dataDir: string, auth: Settings["auth"]): AuthSecurityDeps {
@@ -38,6 +56,7 @@ export function authSecurityDeps(dataDir: string, auth: Settings["auth"]): AuthS
     appPasswordKey: () => (key ??= appPasswordKey(loadOrCreateKey(path.join(dataDir, appPasswordKeyFile)))),
     liveSessions: new LiveSessions(),
     ipBlock: { afterFailures: auth.ip_block_after_failures, windowMs: auth.ip_failure_window_minutes * minute, blockMs: auth.ip_block_minutes * minute },
+    geoip: createGeoLite2(),
   };
 }
 
@@ -46,22 +65,40 @@ export interface LoginSecurity {
   readonly settings: LoginSettingsService;
   readonly appPasswords: AppPasswordService;
   readonly ipRules: IpRuleService;
+  /** Named access policies by place and channel (decision 0015). */
+  readonly accessPolicies: AccessPolicyService;
+  readonly geoip: GeoIpDatabase | undefined;
   readonly passwordPolicy: PasswordPolicyService;
   readonly liveSessions: LiveSessions;
+  /** TOTP, passkeys, recovery codes, remembered browsers, the domain's requirement (decision 0013). */
+  readonly twoFactor: TwoFactorService;
   /** Starts ending, every 30 s, the sessions of client security passwords deleted elsewhere (`moat start` only). */
   startRevocationSweep(logger: Logger): void;
   stop(): void;
 }
 
-export function createLoginSecurity(store: Store, clock: Clock, accounts: AccountService, deps: AuthSecurityDeps, passwords: PasswordHasher): LoginSecurity {
+/** `onDomainChanged`: after an admin changed a domain's settings (the password-expiry notices, app-phone.ts). */
+export function createLoginSecurity(
+  store: Store,
+  clock: Clock,
+  accounts: AccountService,
+  deps: AuthSecurityDeps,
+  passwords: PasswordHasher,
+  onDomainChanged?: ConstructorParameters<typeof LoginSettingsService>[4],
+): LoginSecurity {
   const audit = new AuditLog(store, clock);
-  const appPasswords = new AppPasswordService(store, accounts, audit, clock, deps.appPasswordKey, deps.liveSessions, passwords);
+  const settings = new LoginSettingsService(store, accounts, audit, clock, onDomainChanged);
+  const twoFactor = createTwoFactorService(store, accounts, audit, clock, settings, { ...deps, passwords });
+  const appPasswords = new AppPasswordService(store, accounts, audit, clock, deps.appPasswordKey, deps.liveSessions, passwords, twoFactor);
   let timer: NodeJS.Timeout | undefined;
   return {
     audit,
-    settings: new LoginSettingsService(store, accounts, audit, clock),
+    settings,
+    twoFactor,
     appPasswords,
     ipRules: new IpRuleService(store, accounts, audit, clock),
+    accessPolicies: new AccessPolicyService(store, accounts, audit, clock, deps.geoip),
+    geoip: deps.geoip,
     passwordPolicy: new PasswordPolicyService(store, passwords),
     liveSessions: deps.liveSessions,
     startRevocationSweep(logger) {

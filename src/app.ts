@@ -5,6 +5,7 @@ import type { LoadedSettings } from "./config/load.js";
 import { AccountService } from "./core/accounts/service.js";
 import { createAuthenticator, type Authenticate } from "./core/auth/authenticate.js";
 import { createPasswordHasher } from "./core/auth/passwords.js";
+import { WebSessionService } from "./core/auth/web-sessions.js";
 import { InProcessMailboxEvents, publishDeliveries, type MailboxEvents } from "./core/mailstore/events.js";
 import { MailboxOperations } from "./core/mailstore/operations.js";
 import { MailStore } from "./core/mailstore/service.js";
@@ -20,6 +21,8 @@ import { loadOrCreateKey } from "./adapters/secrets/key-file.js";
 import { retryPolicyFromSettings } from "./core/delivery/backoff.js";
 import { OutboundDelivery } from "./core/delivery/outbound.js";
 import { routeTable } from "./core/delivery/routes.js";
+import { FlowSettingsService } from "./core/flow/flow-settings-service.js";
+import { HeldQueue } from "./core/flow/held-queue.js";
 import { createMailFlow, type EnqueueRemote } from "./core/flow/pipeline.js";
 import type { MailFlow } from "./core/flow/types.js";
 import type { BlobStore } from "./core/ports/blobs.js";
@@ -31,6 +34,8 @@ import { BlobMaintenance } from "./store/blobs/blob-sweep.js";
 import { createFsBlobStore } from "./store/blobs/fs-blob-store.js";
 import { openStore } from "./store/open.js";
 import { authSecurityDeps, createLoginSecurity, loginSecurityHooks, type LoginSecurity } from "./app-login-security.js";
+import { twoFactorDeps } from "./app-two-factor.js";
+import { createPhoneFeatures, type PhoneFeatures } from "./app-phone.js";
 
 export interface Moat {
   readonly loaded: LoadedSettings;
@@ -57,6 +62,14 @@ export interface Moat {
   readonly blobUpkeep: BlobMaintenance;
   /** Issue 6: login settings, client security passwords, IP rules, audit log, live sessions. */
   readonly loginSecurity: LoginSecurity;
+  /** Bound phones, SMS codes, password self-reset, password-expiry reminders (issue 6, items 5 and 6). */
+  readonly phone: PhoneFeatures;
+  /** Web sessions (issue 6 item 7): made by web logins, listed and revoked by users and admins. */
+  readonly webSessions: WebSessionService;
+  /** Issue 7: mail-flow settings of domains, accounts and groups, and the message trace. */
+  readonly flowSettings: FlowSettingsService;
+  /** Mail held for moderators and auditors; its timeouts run only after start() (`moat start`). */
+  readonly heldMail: HeldQueue;
   close(): Promise<void>;
 }
 
@@ -76,7 +89,7 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
   );
   const mailstore = new MailStore(store, blobs, clock);
   const minute = 60_000;
-  const securityDeps = authSecurityDeps(dataDir, settings.auth);
+  const securityDeps = { ...authSecurityDeps(dataDir, settings.auth), ...twoFactorDeps(dataDir, settings, () => phone.phones) };
   const authenticate = createAuthenticator({
     store,
     clock,
@@ -128,6 +141,7 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     onQueued: () => outbound.wake(),
     logger,
   });
+  const heldMail = new HeldQueue(announced.store, announced.mailstore, flow, clock, settings.server.hostname, logger);
   outbound = new OutboundDelivery({
     store,
     // Queued bodies are read like any stored body: inline in the row or from the blob store.
@@ -154,7 +168,11 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     onDomainAdded: (domain) => dkim.ensureKey(domain).then(() => undefined),
     ...loginSecurityHooks(securityDeps, () => loginSecurity),
   });
-  const loginSecurity = createLoginSecurity(store, clock, accounts, securityDeps, passwords);
+  const loginSecurity = createLoginSecurity(store, clock, accounts, securityDeps, passwords, (domain, before, after) =>
+    // The change is committed by now: a failed notice is logged (the hourly run retries), not the admin's error.
+    phone.reminders.settingsChanged(domain, before, after).catch((err: unknown) => logger.warn({ err }, "password expiry notices failed")),
+  );
+  const phone = createPhoneFeatures(settings.sms, { store, clock, logger, accounts, loginSecurity, passwords, flow, hostname: settings.server.hostname });
   return {
     loaded,
     logger,
@@ -174,8 +192,17 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     maildrops: new MaildropService(store, mailboxes, new InProcessMaildropLocks()),
     pop3Settings: new Pop3SettingsService(store, accounts),
     loginSecurity,
+    phone,
+    webSessions: new WebSessionService(store, clock, accounts, loginSecurity.audit, passwords, {
+      idleMs: settings.web.session_idle_minutes * minute,
+      absoluteMs: settings.web.session_lifetime_hours * 60 * minute,
+    }),
+    flowSettings: new FlowSettingsService(store, accounts, loginSecurity.audit, clock),
+    heldMail,
     close: async () => {
+      heldMail.stop();
       loginSecurity.stop();
+      await phone.stop();
       await outbound.stop();
       await blobUpkeep.stop();
       await store.close();

@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { cpuSeconds, procTree } from "./proc.mjs";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const env = process.env;
@@ -41,6 +42,14 @@ const tests = [
     dovecotUsers: list("argonuser", range(1, 15)),
   },
   {
+    id: "login50argon",
+    title: "LOGIN+LOGOUT, 50 clients, Dovecot with Moat's argon2id hash",
+    unit: "logins/s",
+    args: ["login", "--clients", "50"],
+    users: list("testuser", range(1, 15)),
+    dovecotUsers: list("argonuser", range(1, 15)),
+  },
+  {
     // What Moat asks mail clients to use: a server-made high-entropy secret, checked with a keyed
     // hash (decision 0010), against the same plain-password Dovecot as the first rows.
     id: "login50app",
@@ -60,41 +69,8 @@ const tests = [
   { id: "mixed10", title: "mixed session, 10 clients (LOGIN, SELECT, 50 headers, 1 body, STORE, IDLE 20 ms, LOGOUT)", unit: "sessions/s", args: ["mixed", "--clients", "10"], users: list("testuser", range(4, 15)) },
 ].filter((t) => !only || only.has(t.id));
 
-function procTree(root) {
-  const children = new Map();
-  for (const d of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(d));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const out = [];
-  const walk = (p) => {
-    out.push(p);
-    for (const c of children.get(p) ?? []) walk(c);
-  };
-  walk(root);
-  return out;
-}
-/** CPU seconds of a process tree: live processes plus what exited children left in cutime/cstime. */
-function cpuSeconds(server) {
-  let ticks = 0;
-  for (const pid of server.pids().flatMap(procTree)) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-    } catch {
-      // exited between listing and reading: its CPU moved to its parent's cutime
-    }
-  }
-  return ticks / tick;
-}
+/** CPU seconds of a server's process tree (proc.mjs). */
+const serverCpu = (server) => cpuSeconds(server.pids(), tick);
 function memory(server) {
   let rss = 0;
   let pss = 0;
@@ -137,10 +113,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function runTest(t, s) {
   const users = s.name !== "moat" && t.dovecotUsers ? t.dovecotUsers : t.users;
-  const before = cpuSeconds(s);
+  const before = serverCpu(s);
   const r = await load([...t.args, "--port", String(s.port), "--users", users, "--pass", env.PASS ?? "testpass", "--seconds", String(secs)]);
   await sleep(300); // let exiting Dovecot processes be reaped into the master's cutime
-  const cpu = cpuSeconds(s) - before;
+  const cpu = serverCpu(s) - before;
   const row = { hits: r.hits, rate: r.rate, p50: r.p50, p99: r.p99, cpuUs: r.ops ? (cpu * 1e6) / r.ops : NaN, correct: !!r.correct, ops: r.ops, errors: r.errors, note: r.firstError ?? r.firstWrong ?? r.fatal };
   record(t.id, s.name, row);
   process.stderr.write(`  ${t.id} ${s.name}: ${r.rate?.toFixed(1)} ${t.unit}, p99 ${r.p99?.toFixed(1)} ms, ${row.cpuUs.toFixed(0)} µs CPU/op, correct ${row.correct}${row.note ? ` (${row.note})` : ""}\n`);
@@ -180,7 +156,8 @@ async function runIdle(s) {
 // unseen, and Dovecot HP reuses the imap processes of an earlier round); PHASE=report prints
 // the table of both.
 const phase = env.PHASE ?? "all";
-const saved = path.join(env.PERF, "imap-results.json");
+const resultsName = env.RESULTS_NAME ?? "imap-results"; // bench/auth keeps its own
+const saved = path.join(env.PERF, `${resultsName}.json`);
 if (phase === "idle" || phase === "report") Object.assign(results, JSON.parse(fs.readFileSync(saved, "utf8")));
 if (phase === "work" || phase === "all") {
   for (let round = 1; round <= rounds; round++) {
@@ -232,4 +209,4 @@ lines.push(
 );
 const text = lines.join("\n");
 process.stdout.write("\n" + text + "\n");
-fs.writeFileSync(path.join(env.PERF, "imap-results.md"), text + "\n");
+fs.writeFileSync(path.join(env.PERF, `${resultsName}.md`), text + "\n");

@@ -8,6 +8,7 @@
 # MOAT_ROOT: the checkout whose bin/ and dist/ run Moat (default: this one; a `git worktree`
 # keeps other people's half-done edits out of the run). ONLY=login10,meta200,idle runs a subset.
 # PERF=/tmp/moat-perf-imap PEER_PORT_OFFSET=1000: own peers, when another benchmark uses the default ones.
+# MAILBOXES=none: users without mail (bench/auth's login rows need nothing else).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BENCH=$PWD/bench
@@ -20,11 +21,12 @@ ulimit -n 65536 2>/dev/null || true
 bash "$BENCH/peers/peers-up.sh" >/dev/null
 [ -f "$MOAT_ROOT/dist/cli/main.js" ] || (cd "$MOAT_ROOT" && npm run build >/dev/null)
 
+MAILBOXES=${MAILBOXES:-all}
 # --- the same messages for everyone: gen_mbox.py's realistic mix (1–200 KB, 25% multipart).
-[ -f "$PERF/test.mbox" ] || python3 "$BENCH/peers/gen_mbox.py" 200 "$PERF/test.mbox" >/dev/null
-[ -f "$PERF/test$BIG.mbox" ] || python3 "$BENCH/peers/gen_mbox.py" "$BIG" "$PERF/test$BIG.mbox" >/dev/null
+[ "$MAILBOXES" = none ] || [ -f "$PERF/test.mbox" ] || python3 "$BENCH/peers/gen_mbox.py" 200 "$PERF/test.mbox" >/dev/null
+[ "$MAILBOXES" = none ] || [ -f "$PERF/test$BIG.mbox" ] || python3 "$BENCH/peers/gen_mbox.py" "$BIG" "$PERF/test$BIG.mbox" >/dev/null
 # testuser2: 200 messages (FETCH); testuser3: $BIG messages; testuser4..15: 200 each (mixed, idle).
-mailbox_of() { case $1 in 2|[4-9]|1[0-5]) echo "$PERF/test.mbox";; 3) echo "$PERF/test$BIG.mbox";; *) echo "";; esac; }
+mailbox_of() { [ "$MAILBOXES" = none ] && return; case $1 in 2|[4-9]|1[0-5]) echo "$PERF/test.mbox";; 3) echo "$PERF/test$BIG.mbox";; *) echo "";; esac; }
 
 # --- Dovecot: write the Maildirs directly (as Dovecot stores them), then add argonuser1..15,
 # whose password is hashed like Moat's (argon2id, 19 MiB, t=2, p=1), for a like-for-like login row.
@@ -69,7 +71,7 @@ for n in $(seq 1 15); do
 done
 
 # --- warm every server (Dovecot builds its index and cache on first access, as after delivery)
-for port in "$MOAT_PORT" $((10143 + ${PEER_PORT_OFFSET:-0})) $((20143 + ${PEER_PORT_OFFSET:-0})); do
+[ "$MAILBOXES" = none ] || for port in "$MOAT_PORT" $((10143 + ${PEER_PORT_OFFSET:-0})) $((20143 + ${PEER_PORT_OFFSET:-0})); do
   for n in 2 3; do
     for what in meta body; do node "$BENCH/imap/load.mjs" fetch --port "$port" --users "testuser$n@example.com" --what $what --seconds 0.1 >/dev/null; done
   done

@@ -5,9 +5,12 @@
 //   node load.mjs sessions --port P --users a,b,… --pass W --seconds S
 //     one client per user, in a loop: connect, login, STAT, UIDL, RETR 1..5, QUIT.
 //   --users may give each user its own password as user:password (client security passwords).
+//   --cpu-pids P1,P2: server processes whose CPU (with their children's, from /proc) the run used:
+//     cpuUsPerOp in the output is that CPU per message (download) or per session.
 // Prints one JSON line: counts, seconds and rates.
 import net from "node:net";
 import { performance } from "node:perf_hooks";
+import { cpuSeconds } from "../imap/proc.mjs";
 
 const [mode, ...rest] = process.argv.slice(2);
 const args = {};
@@ -21,6 +24,9 @@ const credentials = (entry) => {
   return colon < 0 ? { name: entry, password: pass } : { name: entry.slice(0, colon), password: entry.slice(colon + 1) };
 };
 const seconds = Number(args.seconds ?? 8);
+const cpuPids = args["cpu-pids"] ? String(args["cpu-pids"]).split(",").map(Number) : [];
+const cpu0 = cpuPids.length > 0 ? cpuSeconds(cpuPids) : 0;
+const cpuPerOp = (ops) => (cpuPids.length > 0 && ops > 0 ? Math.round(((cpuSeconds(cpuPids) - cpu0) * 1e6) / ops) : undefined);
 
 class Client {
   constructor(socket) {
@@ -107,7 +113,7 @@ if (mode === "download") {
   const secs = (performance.now() - t0) / 1000;
   const messages = results.reduce((s, r) => s + r.messages, 0);
   const bytes = results.reduce((s, r) => s + r.bytes, 0);
-  console.log(JSON.stringify({ mode, clients: users.length, messages, bytes, seconds: secs, perSecond: messages / secs }));
+  console.log(JSON.stringify({ mode, clients: users.length, messages, bytes, seconds: secs, perSecond: messages / secs, cpuUsPerOp: cpuPerOp(messages) }));
 } else if (mode === "sessions") {
   const deadline = t0 + seconds * 1000;
   let sessions = 0;
@@ -120,7 +126,7 @@ if (mode === "download") {
     }),
   );
   const secs = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ mode, clients: users.length, sessions, seconds: secs, perSecond: sessions / secs }));
+  console.log(JSON.stringify({ mode, clients: users.length, sessions, seconds: secs, perSecond: sessions / secs, cpuUsPerOp: cpuPerOp(sessions) }));
 } else {
   console.error("usage: load.mjs download|sessions --port P --users a,b --pass W [--seconds S]");
   process.exit(2);

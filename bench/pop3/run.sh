@@ -6,13 +6,18 @@
 #   2. session rate: SESSION_CLIENTS clients looping connect, login, STAT, UIDL, RETR 1..5, QUIT
 #      for DURATION seconds, against Moat and both Dovecot modes (default 10110, high-performance 20110).
 # Runs are interleaved (Moat, Dovecot, …) ROUNDS times because this machine is shared and noisy.
+# Server CPU per message (download) or per session is read from /proc over each server's process tree.
 #   MESSAGES=10000 SESSION_CLIENTS=4 DURATION=8 ROUNDS=2 bash bench/pop3/run.sh
 # MOAT_ROOT: the checkout whose bin/ and dist/ run Moat (default: this one).
+# PERF=/tmp/other PEER_PORT_OFFSET=1000: own peers, when another benchmark uses the default ones.
+# MOAT_CPU_PROF=DIR: Moat runs under node --cpu-prof, the profile written to DIR when the run ends.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MOAT_ROOT=${MOAT_ROOT:-$PWD}
 MESSAGES=${MESSAGES:-10000} SESSION_CLIENTS=${SESSION_CLIENTS:-4} SECONDS_RUN=${DURATION:-8} ROUNDS=${ROUNDS:-2}
-export PERF=${PERF:-/tmp/moat-perf}
+export PERF=${PERF:-/tmp/moat-perf} PEER_PORT_OFFSET=${PEER_PORT_OFFSET:-0}
+export CLK_TCK; CLK_TCK=$(getconf CLK_TCK)
+DOVECOT_PORT=$((10110 + PEER_PORT_OFFSET)) HP_PORT=$((20110 + PEER_PORT_OFFSET))
 BENCH=$PWD/bench
 PER_USER=$((MESSAGES / 10))
 USERS=$(seq 6 15)                      # testuser6..15: bench/imap uses the low numbers
@@ -44,41 +49,55 @@ MOAT_APP_USERS=$(for n in $USERS; do
 done); MOAT_APP_USERS=${MOAT_APP_USERS%,}
 echo "filling Moat: $MESSAGES messages" >&2
 (cd "$MOAT_ROOT" && MOAT_ROOT=$MOAT_ROOT node "$BENCH/pop3/fill.mjs" moat "$M/data" "$PER_USER" ${MOAT_USERS//,/ })
-node "$MOAT_ROOT/bin/moat.js" start > "$M/moat.log" 2>&1 &
+node ${MOAT_CPU_PROF:+--cpu-prof --cpu-prof-dir "$MOAT_CPU_PROF"} "$MOAT_ROOT/bin/moat.js" start > "$M/moat.log" 2>&1 &
 MOAT_PID=$!
-trap 'kill $MOAT_PID 2>/dev/null || true' EXIT
+trap 'kill -INT $MOAT_PID 2>/dev/null || true; wait $MOAT_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do [ -f "$M/data/ports.json" ] && break; sleep 0.1; done
 MOAT_PORT=$(node -e "console.log(require('$M/data/ports.json').pop3)")
 
+master() { cat "$PERF/$1/run/master.pid"; }
 load() { node "$BENCH/pop3/load.mjs" "$@" --pass testpass; }
-rate() { node -e "process.stdout.write(JSON.parse(process.argv[1]).perSecond.toFixed(0))" "$1"; }
+# "rate/cpu": operations per second and server CPU µs per operation.
+rate() { node -e "const r = JSON.parse(process.argv[1]); process.stdout.write(r.perSecond.toFixed(0) + '/' + r.cpuUsPerOp)" "$1"; }
+moat() { load "$@" --port "$MOAT_PORT" --cpu-pids "$MOAT_PID"; }
+dove() { load "$@" --port "$DOVECOT_PORT" --cpu-pids "$(master dovecot)"; }
+dovehp() { load "$@" --port "$HP_PORT" --cpu-pids "$(master dovecot-hp)"; }
 
 # Warm-up: Dovecot builds its index and uidlist on the first session, Moat warms its caches.
-load download --port "$MOAT_PORT" --users "$MOAT_USERS" >/dev/null
-load download --port 10110 --users "$DOVECOT_USERS" >/dev/null
-load download --port 20110 --users "$DOVECOT_USERS" >/dev/null
+moat download --users "$MOAT_USERS" >/dev/null
+dove download --users "$DOVECOT_USERS" >/dev/null
+dovehp download --users "$DOVECOT_USERS" >/dev/null
 
 declare -A R
 for round in $(seq 1 "$ROUNDS"); do
-  R[dl,moat]+="$(rate "$(load download --port "$MOAT_PORT" --users "$MOAT_USERS")") "
-  R[dl,dovecot]+="$(rate "$(load download --port 10110 --users "$DOVECOT_USERS")") "
-  R[s,moat]+="$(rate "$(load sessions --port "$MOAT_PORT" --users "$(first "$MOAT_USERS")" --seconds "$SECONDS_RUN")") "
-  R[s,app]+="$(rate "$(load sessions --port "$MOAT_PORT" --users "$(first "$MOAT_APP_USERS")" --seconds "$SECONDS_RUN")") "
-  R[s,dovecot]+="$(rate "$(load sessions --port 10110 --users "$(first "$DOVECOT_USERS")" --seconds "$SECONDS_RUN")") "
-  R[s,hp]+="$(rate "$(load sessions --port 20110 --users "$(first "$DOVECOT_USERS")" --seconds "$SECONDS_RUN")") "
+  R[dl,moat]+="$(rate "$(moat download --users "$MOAT_USERS")") "
+  R[dl,dovecot]+="$(rate "$(dove download --users "$DOVECOT_USERS")") "
+  R[dl,hp]+="$(rate "$(dovehp download --users "$DOVECOT_USERS")") "
+  R[s,moat]+="$(rate "$(moat sessions --users "$(first "$MOAT_USERS")" --seconds "$SECONDS_RUN")") "
+  R[s,app]+="$(rate "$(moat sessions --users "$(first "$MOAT_APP_USERS")" --seconds "$SECONDS_RUN")") "
+  R[s,dovecot]+="$(rate "$(dove sessions --users "$(first "$DOVECOT_USERS")" --seconds "$SECONDS_RUN")") "
+  R[s,hp]+="$(rate "$(dovehp sessions --users "$(first "$DOVECOT_USERS")" --seconds "$SECONDS_RUN")") "
   echo "round $round done" >&2
 done
 
-best() { echo "$1" | tr ' ' '\n' | sort -n | tail -1; }
+# Medians of the rounds (rate/cpu pairs); ratios of the medians.
+med() { echo "$1" | tr ' ' '\n' | grep . | cut -d/ -f"$2" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 ratio() { echo "scale=2; $1 / $2" | bc -l; }
+row() { # label key…: rate and CPU of each server
+  local label=$1; shift
+  local cells=""
+  for k in "$@"; do if [ -n "${R[$k]:-}" ]; then cells+="$(med "${R[$k]}" 1) | $(med "${R[$k]}" 2) | "; else cells+="- | - | "; fi; done
+  echo "| $label | ${cells% | } |"
+}
 echo
-echo "POP3, $(nproc) cores, loopback; best of $ROUNDS interleaved rounds (all rounds in brackets)"
-printf '| %-58s | %-18s | %-18s | %-18s |\n' "load" "Moat" "Dovecot default" "Dovecot high-perf"
-printf '| %-58s | %-18s | %-18s | %-18s |\n' "RETR download, 10 clients, $MESSAGES msgs (messages/s)" "$(best "${R[dl,moat]}")" "$(best "${R[dl,dovecot]}")" "-"
-printf '| %-58s | %-18s | %-18s | %-18s |\n' "session (login,STAT,UIDL,5 RETR,QUIT), $SESSION_CLIENTS clients (/s)" "$(best "${R[s,moat]}")" "$(best "${R[s,dovecot]}")" "$(best "${R[s,hp]}")"
-printf '| %-58s | %-18s | %-18s | %-18s |\n' "  the same, Moat with client security passwords (/s)" "$(best "${R[s,app]}")" "" ""
+echo "POP3, $(nproc) cores, loopback; medians of $ROUNDS interleaved rounds; rate and server CPU µs per operation"
+echo "| load | Moat /s | Moat CPU µs | Dovecot /s | Dovecot CPU µs | Dovecot HP /s | Dovecot HP CPU µs |"
+echo "|---|---|---|---|---|---|---|"
+row "RETR download, 10 clients, $MESSAGES msgs (per message)" dl,moat dl,dovecot dl,hp
+row "session (login, STAT, UIDL, 5 RETR, QUIT), $SESSION_CLIENTS clients, Moat: argon2id password" s,moat s,dovecot s,hp
+row "the same, Moat with client security passwords" s,app s,dovecot s,hp
 echo
-echo "download Moat/Dovecot: $(ratio "$(best "${R[dl,moat]}")" "$(best "${R[dl,dovecot]}")")"
-echo "sessions Moat/Dovecot default: $(ratio "$(best "${R[s,moat]}")" "$(best "${R[s,dovecot]}")"); Moat/Dovecot high-perf: $(ratio "$(best "${R[s,moat]}")" "$(best "${R[s,hp]}")")"
-echo "sessions, Moat with client security passwords: /Dovecot default $(ratio "$(best "${R[s,app]}")" "$(best "${R[s,dovecot]}")"); /Dovecot high-perf $(ratio "$(best "${R[s,app]}")" "$(best "${R[s,hp]}")")"
-echo "all rounds: download moat [${R[dl,moat]% }] dovecot [${R[dl,dovecot]% }]; sessions moat [${R[s,moat]% }] moat-app [${R[s,app]% }] dovecot [${R[s,dovecot]% }] hp [${R[s,hp]% }]"
+echo "download Moat/Dovecot: rate $(ratio "$(med "${R[dl,moat]}" 1)" "$(med "${R[dl,dovecot]}" 1)"), CPU $(ratio "$(med "${R[dl,moat]}" 2)" "$(med "${R[dl,dovecot]}" 2)"); Moat/Dovecot HP: rate $(ratio "$(med "${R[dl,moat]}" 1)" "$(med "${R[dl,hp]}" 1)"), CPU $(ratio "$(med "${R[dl,moat]}" 2)" "$(med "${R[dl,hp]}" 2)")"
+echo "sessions (client security passwords) Moat/Dovecot HP: rate $(ratio "$(med "${R[s,app]}" 1)" "$(med "${R[s,hp]}" 1)"), CPU $(ratio "$(med "${R[s,app]}" 2)" "$(med "${R[s,hp]}" 2)")"
+echo "sessions (argon2id) Moat/Dovecot: rate $(ratio "$(med "${R[s,moat]}" 1)" "$(med "${R[s,dovecot]}" 1)"); Moat/Dovecot HP: rate $(ratio "$(med "${R[s,moat]}" 1)" "$(med "${R[s,hp]}" 1)")"
+echo "all rounds (rate/cpu): download moat [${R[dl,moat]% }] dovecot [${R[dl,dovecot]% }] hp [${R[dl,hp]% }]; sessions moat [${R[s,moat]% }] moat-app [${R[s,app]% }] dovecot [${R[s,dovecot]% }] hp [${R[s,hp]% }]"

@@ -7,12 +7,18 @@ import { domainCommand } from "./commands/domain.js";
 import { groupCommand } from "./commands/group.js";
 import { lifecycleCommands } from "./commands/lifecycle.js";
 import { loginsCommand } from "./commands/logins.js";
+import { traceCommand } from "./commands/trace.js";
+import { monitorCommand } from "./commands/monitor.js";
 import { queueCommand } from "./commands/queue.js";
 import { userCommand } from "./commands/user.js";
 import { appPassCommand } from "./commands/apppass.js";
 import { auditCommand } from "./commands/audit.js";
 import { ipCommand } from "./commands/ip.js";
 import { passwordPolicyCommand } from "./commands/password-policy.js";
+import { twoFactorCommand } from "./commands/two-factor.js";
+import { accessPolicyCommand } from "./commands/access-policy.js";
+import { phoneCommand, smsCommand } from "./commands/phone.js";
+import { sessionCommand } from "./commands/sessions.js";
 import type { CliIo } from "./context.js";
 
 export const exitBadInput = 2;
@@ -37,11 +43,18 @@ export function buildProgram(io: CliIo, stderr: (text: string) => void): Command
   aliasCommand(program, io);
   groupCommand(program, io);
   loginsCommand(program, io);
+  traceCommand(program, io);
+  monitorCommand(program, io);
   queueCommand(program, io);
   appPassCommand(program, io);
   ipCommand(program, io);
   auditCommand(program, io);
   passwordPolicyCommand(program, io);
+  twoFactorCommand(program, io);
+  accessPolicyCommand(program, io);
+  phoneCommand(program, io);
+  smsCommand(program, io);
+  sessionCommand(program, io);
   // Every subcommand reports errors through runCli, not by exiting itself.
   const seal = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: stderr, outputError: () => undefined });

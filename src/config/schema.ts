@@ -125,6 +125,16 @@ export function settingsSchema(privileged: boolean) {
         ip_block_minutes: int(1, 525_600).default(1440).describe("how long an automatic address block lasts (`moat ip list` shows it, `moat ip unblock` lifts it)"),
       })
       .prefault({}),
+    web: z
+      .strictObject({
+        session_idle_minutes: int(5, 43_200).default(720).describe("a web session unused this long ends (default 12 hours)"),
+        session_lifetime_hours: int(1, 8760).default(336).describe("a web session ends this long after its login however active (default 14 days)"),
+        public_origin: text()
+          .default("")
+          .refine((u) => u === "" || /^https?:\/\/[^/?#]+$/.test(u), "expected https://host[:port] (no path) or empty")
+          .describe("the web interface's address as browsers see it (https://mail.example.com); passkeys are bound to its host name. Empty: https://<server.hostname>"),
+      })
+      .prefault({}),
     login_records: z
       .strictObject({
         retention_days: int(1, 3650).default(180).describe("login records older than this are deleted"),
@@ -176,6 +186,27 @@ export function settingsSchema(privileged: boolean) {
     dkim: z
       .strictObject({
         selector: text().default("moat").describe("the DKIM selector of keys `moat domain add` generates"),
+      })
+      .prefault({}),
+    sms: z
+      .strictObject({
+        sender: z
+          .enum(["log", "webhook"], { error: "expected log or webhook" })
+          .default("log")
+          .describe("how codes for bound phones are sent: log (the log and `moat sms outbox`) or webhook (an HTTP POST to an SMS gateway)"),
+        webhook_url: text()
+          .default("")
+          .refine((u) => u === "" || /^https?:\/\//.test(u), "expected http://… or https://…")
+          .describe("webhook: the gateway URL; it receives a JSON POST {to, text, purpose}"),
+        webhook_header: text().default("Authorization").describe("webhook: the header that carries webhook_token"),
+        webhook_token: text().default("").describe("webhook: the value of webhook_header (e.g. \"Bearer …\"); empty: no header"),
+        timeout_ms: int(100, 60_000).default(5000).describe("webhook: how long the gateway may take before the send counts as failed"),
+        max_per_account_per_hour: int(1, 1000).default(5).describe("codes sent to one account in an hour, all purposes together"),
+        max_per_number_per_hour: int(1, 1000).default(5).describe("codes sent to one phone number in an hour, whichever account asked"),
+        outbox_retention_days: int(1, 365).default(7).describe("log sender: outbox entries older than this are deleted"),
+      })
+      .superRefine((sms, ctx) => {
+        if (sms.sender === "webhook" && sms.webhook_url === "") ctx.addIssue({ code: "custom", path: ["webhook_url"], message: "required when sender is webhook" });
       })
       .prefault({}),
   });

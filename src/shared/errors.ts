@@ -16,12 +16,22 @@ export const errorCodes = {
   member_exists: "already a member of the group",
   member_not_found: "not a member of the group",
   invalid_password: "the password is not acceptable",
+  invalid_second_factor: "the second factor is not right",
+  wrong_password: "the account password is not right",
+  session_not_found: "no such session",
   config_invalid: "the settings are not valid",
   over_quota: "the mailbox is over its storage quota",
   mailbox_not_found: "no such mailbox",
   mailbox_exists: "the mailbox already exists",
   mailbox_not_empty: "the mailbox has child mailboxes",
   mailbox_protected: "INBOX cannot be deleted",
+  access_policy_not_found: "no such access policy",
+  access_policy_lockout: "the access policy would lock out the administrators",
+  code_invalid: "the code is wrong, used or expired",
+  rate_limited: "too many requests; try again later",
+  sms_failed: "the text message could not be sent",
+  trace_not_found: "no such message trace",
+  held_not_found: "no such held message",
   internal: "internal error",
 } as const;
 
@@ -29,11 +39,14 @@ export type ErrorCode = keyof typeof errorCodes;
 
 export class MoatError extends Error {
   readonly code: ErrorCode;
+  /** Each problem on its own, when there are several (e.g. every reason a password fails the policy). */
+  readonly details: readonly string[] | undefined;
 
-  constructor(code: ErrorCode, message: string = errorCodes[code], options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string = errorCodes[code], options?: { cause?: unknown; details?: readonly string[] }) {
     super(message, options);
     this.name = "MoatError";
     this.code = code;
+    this.details = options?.details;
   }
 }
 

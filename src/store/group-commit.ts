@@ -11,7 +11,8 @@
 //     rejects only its caller;
 //   - every caller is answered after the commit that holds its writes is on stable storage,
 //     never before (a 250 for mail means on disk); if BEGIN, COMMIT or the sync fails, every
-//     caller of the batch gets the error.
+//     caller of the batch gets the error. A batch of only non-durable jobs (login records:
+//     TransactionOptions.durable) is answered at its commit and does not wait for a sync.
 import { CompiledQuery, type Kysely, type Transaction } from "kysely";
 import type { TransactionGuard } from "./guard.js";
 import type { Database } from "./schema.js";
@@ -21,11 +22,22 @@ import type { Database } from "./schema.js";
  * to wait for before the commit is on stable storage (sqlite.ts: a sync of its WAL, off the
  * event loop, shared with the batches that committed meanwhile).
  */
-export type CommitPath = (db: Kysely<Database>, body: (trx: Transaction<Database>) => Promise<void>) => Promise<{ synced: Promise<void> }>;
+export type CommitPath = (db: Kysely<Database>, body: (trx: Transaction<Database>) => Promise<void>, durable: boolean) => Promise<{ synced: Promise<void> }>;
 
-/** A transaction whose commit is durable when it resolves (PostgreSQL; SQLite with FULL sync). */
+/** A transaction whose commit is durable when it resolves (SQLite with FULL sync, in memory). */
 export const plainCommit: CommitPath = async (db, body) => {
   await db.transaction().execute(body);
+  return { synced: Promise.resolve() };
+};
+
+const asynchronousCommit = CompiledQuery.raw("set local synchronous_commit = off");
+
+/** PostgreSQL: a batch of only non-durable jobs commits without waiting for its WAL flush. */
+export const postgresCommit: CommitPath = async (db, body, durable) => {
+  await db.transaction().execute(async (trx) => {
+    if (!durable) await trx.executeQuery(asynchronousCommit);
+    await body(trx);
+  });
   return { synced: Promise.resolve() };
 };
 
@@ -38,6 +50,8 @@ export interface GroupCommitOptions {
 
 interface Job<R> {
   readonly fn: (tx: R) => Promise<unknown>;
+  /** Settles only once on stable storage (TransactionOptions.durable). */
+  readonly durable: boolean;
   readonly resolve: (value: unknown) => void;
   readonly reject: (err: unknown) => void;
 }
@@ -70,7 +84,7 @@ export class GroupCommitter<R> {
     private readonly options: GroupCommitOptions,
   ) {}
 
-  run<T>(fn: (tx: R) => Promise<T>): Promise<T> {
+  run<T>(fn: (tx: R) => Promise<T>, durable = true): Promise<T> {
     try {
       // From inside a running transaction this would wait for a commit that waits for it.
       this.guard.check();
@@ -78,7 +92,7 @@ export class GroupCommitter<R> {
       return Promise.reject(err as Error);
     }
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({ fn, durable, resolve: resolve as (value: unknown) => void, reject });
       this.#schedule();
     });
   }
@@ -107,9 +121,15 @@ export class GroupCommitter<R> {
     let outcomes: Outcome[] = [];
     let synced: Promise<void>;
     try {
-      ({ synced } = await this.commit(this.db, async (trx) => {
-        outcomes = batch.length === 1 ? [await this.#alone(trx, batch[0]!)] : await this.#each(trx, batch);
-      }));
+      // One durable job makes the batch durable: every caller of it waits for the sync.
+      const durable = batch.some((job) => job.durable);
+      ({ synced } = await this.commit(
+        this.db,
+        async (trx) => {
+          outcomes = batch.length === 1 ? [await this.#alone(trx, batch[0]!)] : await this.#each(trx, batch);
+        },
+        durable,
+      ));
     } catch (err) {
       synced = Promise.reject(err);
     }

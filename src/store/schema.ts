@@ -8,10 +8,16 @@
 import type { Generated } from "kysely";
 import type { Address, DomainName } from "../mail/address.js";
 import type { EpochMs, Role, UserStatus } from "../core/accounts/types.js";
-import type { AuthMethod, Channel, DenyReason } from "../core/auth/types.js";
+import type { AuthMethod, Channel, DenyReason, LoginResult } from "../core/auth/types.js";
 import type { OutboundOriginKind, OutboundStatus } from "../core/ports/queue.js";
 import type { SpecialUse } from "../core/ports/mailstore.js";
 import type { LoginSecurityTables } from "./schema-login-security.js";
+import type { MailReadTables } from "./schema-mail-read.js";
+import type { MailFlowTables } from "./schema-mail-flow.js";
+import type { PhoneTables } from "./schema-phone.js";
+import type { WebSessionTables } from "./schema-web-sessions.js";
+import type { TwoFactorTables } from "./schema-two-factor.js";
+import type { AccessPolicyTables } from "./schema-access-policies.js";
 
 /** The two SQL dialects Moat runs on. */
 export type SqlDialect = "sqlite" | "postgres";
@@ -80,7 +86,7 @@ export interface LoginRecordsTable {
   ip: string;
   client_id: string | null;
   method: AuthMethod;
-  result: "success" | "failure";
+  result: LoginResult;
   reason: DenyReason | "ok";
 }
 
@@ -201,7 +207,7 @@ export interface DomainPop3SettingsTable {
   folder: string;
 }
 
-export interface Database extends LoginSecurityTables {
+export interface Database extends LoginSecurityTables, WebSessionTables, PhoneTables, TwoFactorTables, AccessPolicyTables, MailFlowTables, MailReadTables {
   addresses: AddressesTable;
   domains: DomainsTable;
   users: UsersTable;

@@ -20,10 +20,19 @@ import { userRepository } from "./repositories/users.js";
 import { appPasswordRepository } from "./repositories/app-passwords.js";
 import { auditRepository } from "./repositories/audit.js";
 import { ipRuleRepository } from "./repositories/ip-rules.js";
+import { accessPolicyRepository } from "./repositories/access-policies.js";
 import { loginSettingsRepository } from "./repositories/login-settings.js";
 import { passwordHistoryRepository } from "./repositories/password-history.js";
+import { passwordNoticeRepository } from "./repositories/password-notices.js";
+import { phoneRepository } from "./repositories/phones.js";
+import { smsOutboxRepository } from "./repositories/sms-outbox.js";
+import { webSessionRepository } from "./repositories/web-sessions.js";
+import { twoFactorRepository } from "./repositories/two-factor.js";
+import { flowSettingsRepository } from "./repositories/flow-settings.js";
+import { messageTraceRepository } from "./repositories/message-traces.js";
+import { heldMessageRepository } from "./repositories/held-messages.js";
 import type { Database, SqlDialect } from "./schema.js";
-import { GroupCommitter, plainCommit, type CommitPath } from "./group-commit.js";
+import { GroupCommitter, plainCommit, postgresCommit, type CommitPath } from "./group-commit.js";
 
 export type Repositories = Omit<Store, "transaction" | "close">;
 
@@ -41,8 +50,14 @@ function repositories(db: Kysely<Database>, dialect: SqlDialect): Repositories {
     loginSettings: loginSettingsRepository(db),
     appPasswords: appPasswordRepository(db),
     ipRules: ipRuleRepository(db),
+    accessPolicies: accessPolicyRepository(db),
     audit: auditRepository(db),
     passwordHistory: passwordHistoryRepository(db),
+    phones: phoneRepository(db),
+    smsOutbox: smsOutboxRepository(db),
+    passwordNotices: passwordNoticeRepository(db),
+    webSessions: webSessionRepository(db),
+    twoFactor: twoFactorRepository(db),
     mailboxes: mailboxRepository(db),
     messages: messageRepository(db),
     quota: quotaRepository(db),
@@ -51,11 +66,14 @@ function repositories(db: Kysely<Database>, dialect: SqlDialect): Repositories {
     outbound: outboundRepository(db, dialect),
     dkimKeys: dkimKeyRepository(db),
     pop3Settings: pop3SettingsRepository(db),
+    flowSettings: flowSettingsRepository(db),
+    messageTraces: messageTraceRepository(db),
+    heldMessages: heldMessageRepository(db),
   };
 }
 
 /** `commitPath`: how group transactions commit (group-commit.ts); SQLite passes its own. */
-export function createStore(db: Kysely<Database>, dialect: SqlDialect, guard: TransactionGuard, commitPath: CommitPath = plainCommit): Store {
+export function createStore(db: Kysely<Database>, dialect: SqlDialect, guard: TransactionGuard, commitPath: CommitPath = dialect === "postgres" ? postgresCommit : plainCommit): Store {
   let closed: Promise<void> | undefined;
   // SQLite has one connection: one batch in its transaction at a time (the next may run while
   // one waits for its WAL sync). PostgreSQL runs a few over its pool rather than queue every
@@ -71,7 +89,7 @@ export function createStore(db: Kysely<Database>, dialect: SqlDialect, guard: Tr
     // connection is held until then, so other transactions and queries wait their turn (Kysely
     // queues them) instead of running inside this one; keep transactions short.
     transaction<T>(fn: (tx: Repositories) => Promise<T>, options?: TransactionOptions): Promise<T> {
-      if (options?.group === true) return grouped.run(fn);
+      if (options?.group === true) return grouped.run(fn, options.durable !== false);
       return db.transaction().execute((trx) => guard.inside(() => fn(repositories(trx, dialect))));
     },
 

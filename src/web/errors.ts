@@ -14,6 +14,11 @@ export const httpErrorCodes = {
   unsupported_media_type: "unsupported content type",
   too_many_requests: "too many requests; try again later",
   unavailable: "the server is shutting down",
+  // Web sessions (web-session.ts): a missing CSRF header, a restricted session, a login without TLS.
+  csrf_token_invalid: "the X-Moat-CSRF header is missing or wrong",
+  password_change_required: "change your password first",
+  second_factor_enrolment_required: "set up two-factor login first",
+  tls_required: "log in over HTTPS",
 } as const;
 
 export type HttpErrorCode = ErrorCode | keyof typeof httpErrorCodes;

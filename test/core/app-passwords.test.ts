@@ -145,7 +145,7 @@ forEachDialect((dialect, open) => {
         return owner;
       };
       const held = [await session(a.secret, "app A"), await session(PASSWORD, "main")];
-      assert.deepEqual(await accounts.setPassword("alice@example.com", "a brand new passphrase", admin), { revokedAppPasswords: 2 });
+      assert.deepEqual(await accounts.setPassword("alice@example.com", "a brand new passphrase", admin), { revokedAppPasswords: 2, revokedWebSessions: 0 });
       const [audited] = await security.audit.list({ limit: 1 });
       assert.deepEqual([audited?.action, audited?.target, audited?.before, audited?.after], ["user.password", "alice@example.com", { appPasswords: 2 }, { appPasswords: 0 }]);
       assert.ok(!JSON.stringify(audited).includes("brand new"), "never the password");
@@ -153,7 +153,7 @@ forEachDialect((dialect, open) => {
       assert.equal(held.length, 2);
       assert.deepEqual(await security.appPasswords.list("alice@example.com"), []);
       assert.equal(await outcome(authenticate("imap", "alice@example.com", a.secret, ctx())), "invalid_credentials");
-      assert.deepEqual(await accounts.setPassword("alice@example.com", "another new passphrase"), { revokedAppPasswords: 0 });
+      assert.deepEqual(await accounts.setPassword("alice@example.com", "another new passphrase"), { revokedAppPasswords: 0, revokedWebSessions: 0 });
     });
 
     it("deleting one ends its live sessions at once, and the sweep ends those deleted by another process", async (t) => {

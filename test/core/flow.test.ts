@@ -3,22 +3,16 @@
 import assert from "node:assert/strict";
 import { describe, it, type TestContext } from "node:test";
 import { createMailFlow, type EnqueueRemote } from "../../src/core/flow/pipeline.js";
-import type { Envelope, Origin } from "../../src/core/flow/types.js";
+import type { Origin } from "../../src/core/flow/types.js";
 import type { Store } from "../../src/core/ports/store.js";
-import { parseAddress, type Address } from "../../src/mail/address.js";
+import type { Address } from "../../src/mail/address.js";
 import { TestClock } from "../support/clock.js";
 import { coreFor } from "../support/core.js";
 import { zoneResolver, type Zone } from "../support/dns.js";
+import { addr, env, mx, sessionFacts } from "../support/flow.js";
 import { forEachDialect } from "../support/stores.js";
 
-const addr = (s: string): Address => {
-  const p = parseAddress(s);
-  if (!p.ok) throw new Error(p.error);
-  return p.value;
-};
-const facts = { ip: "203.0.113.5", helo: "mail.sender.example", tls: null, sessionId: "S1" } as const;
-const mx: Origin = { kind: "mx", listener: "smtp", ...facts };
-const env = (from: string | null, ...to: string[]): Envelope => ({ mailFrom: from === null ? null : addr(from), recipients: to.map(addr), smtpUtf8: false, body: "8BITMIME" });
+const facts = sessionFacts;
 const msg = (from: string, extra = "") =>
   Buffer.from(`${extra}From: ${from}\r\nTo: alice@example.com\r\nSubject: Hello\r\nMessage-ID: <m1@sender.example>\r\nDate: Thu, 26 Nov 2026 12:00:00 +0000\r\n\r\nHello there.\r\n`);
 

@@ -103,6 +103,23 @@ forEachDialect((dialect, open) => {
       assert.equal(await outcome(third.authenticate("imap", "alice@example.com", PASSWORD, ctx("192.0.2.200"))), "ip_blocked");
     });
 
+    it("rules written in IPv4-mapped IPv6 form match plain IPv4 and mapped clients; an account allowlist takes IPv6 ranges", async (t) => {
+      const store = await open(t);
+      const { security, authenticate, accounts } = await securityCore(t, store);
+      await accounts.addUser({ address: "bob@example.com", password: PASSWORD });
+      await security.ipRules.block("::ffff:203.0.113.0/120", { domain: "example.com" }, admin);
+      assert.equal(await outcome(authenticate("imap", "alice@example.com", PASSWORD, ctx("203.0.113.8"))), "ip_blocked");
+      assert.equal(await outcome(authenticate("imap", "alice@example.com", PASSWORD, ctx("::ffff:203.0.113.9"))), "ip_blocked");
+      assert.equal(await outcome(authenticate("imap", "alice@example.com", PASSWORD, ctx("::203.0.113.9"))), "ok", "an IPv4-compatible address is another host");
+      await security.ipRules.allow("2001:db8:aa::/48", { domain: "example.com", user: "bob@example.com", channel: "smtp" }, admin);
+      await security.ipRules.allow("::ffff:192.0.2.0/120", { domain: "example.com", user: "bob@example.com", channel: "smtp" }, admin);
+      assert.equal(await outcome(authenticate("smtp", "bob@example.com", PASSWORD, ctx("2001:db8:aa:1::1"))), "ok");
+      assert.equal(await outcome(authenticate("smtp", "bob@example.com", PASSWORD, ctx("192.0.2.44"))), "ok");
+      assert.equal(await outcome(authenticate("smtp", "bob@example.com", PASSWORD, ctx("2001:db8:ab::1"))), "ip_not_allowed");
+      assert.equal(await outcome(authenticate("smtp", "bob@example.com", PASSWORD, ctx("::ffff:198.51.100.1"))), "ip_not_allowed");
+      assert.equal(await outcome(authenticate("imap", "bob@example.com", PASSWORD, ctx("2001:db8:ab::1"))), "ok", "the entries are for SMTP only");
+    });
+
     it("refuses CIDRs that are not, and names them in the normal form", async (t) => {
       const store = await open(t);
       const { security } = await securityCore(t, store);

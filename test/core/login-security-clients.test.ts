@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { describe, it, type TestContext } from "node:test";
 import { ImapFlow } from "imapflow";
-import nodemailer from "nodemailer";
 import { pino } from "pino";
 import { InProcessMailboxEvents } from "../../src/core/mailstore/events.js";
 import { MailboxOperations } from "../../src/core/mailstore/operations.js";
@@ -17,6 +16,7 @@ import { RecordingFlow, SmtpClient, testLimits } from "../protocols/smtp/harness
 import type { OpenTestStore } from "../support/stores.js";
 import { forEachDialect } from "../support/stores.js";
 import { admin, PASSWORD, securityCore, type SecurityCore } from "./login-security-setup.js";
+import { smtpLoginText } from "../support/client-logins.js";
 
 interface Servers extends SecurityCore {
   readonly imapPort: number;
@@ -66,18 +66,8 @@ async function imapLogin(port: number, pass: string, host = "127.0.0.1"): Promis
   }
 }
 
-/** SMTP AUTH with nodemailer (verify: EHLO, AUTH, QUIT); "ok" or the server's reply. */
-async function smtpLogin(port: number, pass: string, host = "127.0.0.1"): Promise<string> {
-  const transport = nodemailer.createTransport({ host, port, secure: false, ignoreTLS: true, auth: { user: "alice@example.com", pass } });
-  try {
-    await transport.verify();
-    return "ok";
-  } catch (err) {
-    return String((err as { response?: string }).response ?? (err as Error).message);
-  } finally {
-    transport.close();
-  }
-}
+/** SMTP AUTH as alice (verify: EHLO, AUTH, QUIT); "ok" or the server's reply. */
+const smtpLogin = (port: number, pass: string, host = "127.0.0.1") => smtpLoginText(port, "alice@example.com", pass, host);
 
 async function lastReason(s: SecurityCore): Promise<string | undefined> {
   return (await s.store.loginRecords.list({ limit: 1 }))[0]?.reason;

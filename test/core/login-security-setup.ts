@@ -12,15 +12,22 @@ import type { IpBlockSettings } from "../../src/core/auth/ip-rules.js";
 import type { ThrottleSettings } from "../../src/core/auth/throttle.js";
 import type { PasswordHasher } from "../../src/core/auth/passwords.js";
 export { countingHasher } from "../support/counting-hasher.js";
-import type { LoginContext } from "../../src/core/auth/types.js";
+import type { LoginContext, PhoneCodeCheck } from "../../src/core/auth/types.js";
+import { TicketBook } from "../../src/core/auth/two-factor/tickets.js";
+import { latePhoneCodes } from "../../src/app-two-factor.js";
 import type { Store } from "../../src/core/ports/store.js";
 import type { BlobStore } from "../../src/core/ports/blobs.js";
+import type { GeoIpDatabase } from "../../src/core/ports/geoip.js";
 import type { Actor } from "../../src/core/security/audit.js";
 import { LiveSessions } from "../../src/core/security/live-sessions.js";
 import { TestClock } from "../support/clock.js";
+import { createAesGcmSealer } from "../../src/adapters/secrets/aes-gcm-sealer.js";
+import { webAuthnSettings } from "../../src/core/auth/two-factor/passkeys.js";
 import { coreFor } from "../support/core.js";
 
 export const PASSWORD = "correct horse battery staple";
+/** The web interface's origin in tests: passkeys are made for mail.example.com. */
+export const testOrigin = "https://mail.example.com";
 export const admin: Actor = { kind: "admin", name: "cli:tester" };
 export const ctx = (ip = "198.51.100.7", method = "TEST LOGIN"): LoginContext => ({ ip, secure: true, method });
 
@@ -43,6 +50,10 @@ export interface SecurityCoreOptions {
   /** The same key reopens a store with passwords made before (a restart). */
   readonly key?: Buffer;
   readonly passwords?: PasswordHasher;
+  /** Countries for access policies (decision 0015); without it no address has one. */
+  readonly geoip?: GeoIpDatabase;
+  /** The bound phone as the "sms" second factor, found at each use as app.ts does (it is built after this core). */
+  readonly phoneCodes?: () => PhoneCodeCheck;
 }
 
 export async function securityCore(t: TestContext, store: Store, opts: SecurityCoreOptions = {}): Promise<SecurityCore> {
@@ -52,6 +63,12 @@ export async function securityCore(t: TestContext, store: Store, opts: SecurityC
     appPasswordKey: ((key) => () => key)(appPasswordKey(opts.key ?? randomBytes(32))),
     liveSessions: new LiveSessions(),
     ipBlock: { afterFailures: 100, windowMs: 86_400_000, blockMs: 3_600_000, ...opts.ipBlock },
+    geoip: opts.geoip,
+    // Two-factor login (decision 0013): a sealing key of the test's own and the relying party the software authenticator uses.
+    twoFactorSealer: createAesGcmSealer(randomBytes(32), "keys/two-factor-sealing.key"),
+    webauthn: webAuthnSettings(testOrigin),
+    loginTickets: new TicketBook(),
+    ...(opts.phoneCodes ? { phoneCodes: latePhoneCodes(opts.phoneCodes) } : {}),
   };
   const accounts: AccountService = new AccountService(store, passwords, clock, mailstore, loginSecurityHooks(deps, () => security));
   const security = createLoginSecurity(store, clock, accounts, deps, passwords);

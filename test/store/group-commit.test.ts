@@ -3,12 +3,15 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { Kysely, sql } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
 import { isMoatError } from "../../src/shared/errors.js";
 import { openStore } from "../../src/store/open.js";
 import type { Database } from "../../src/store/schema.js";
+import { postgresCommit } from "../../src/store/group-commit.js";
 import { openSqliteDatabase, sqliteCommitPath, sqliteDialect, walSyncFor } from "../../src/store/sqlite.js";
-import { forEachDialect } from "../support/stores.js";
+import type { WalSync } from "../../src/store/wal-sync.js";
+import { forEachDialect, pgUrl } from "../support/stores.js";
 import { tempDir } from "../support/temp.js";
 import { T0, domainName } from "./helpers.js";
 
@@ -90,14 +93,54 @@ describe("group transactions on SQLite", () => {
     const commit = sqliteCommitPath(wal);
     const full = 2;
     let during: unknown;
-    const { synced } = await commit(db, async (trx) => {
-      during = (await sql<{ synchronous: number }>`pragma synchronous`.execute(trx)).rows[0]?.synchronous;
-      await sql`create table t (a)`.execute(trx);
-    });
+    const { synced } = await commit(
+      db,
+      async (trx) => {
+        during = (await sql<{ synchronous: number }>`pragma synchronous`.execute(trx)).rows[0]?.synchronous;
+        await sql`create table t (a)`.execute(trx);
+      },
+      true,
+    );
     await synced;
     assert.equal(during, 1, "NORMAL inside the group's transaction");
     assert.equal(database.pragma("synchronous", { simple: true }), full);
-    await assert.rejects(commit(db, () => Promise.reject(new Error("boom"))), /boom/);
+    await assert.rejects(commit(db, () => Promise.reject(new Error("boom")), true), /boom/);
     assert.equal(database.pragma("synchronous", { simple: true }), full);
+  });
+
+  it("answer a batch of only non-durable jobs at its commit, without a WAL sync; a durable job still waits for one", async (t) => {
+    const database = openSqliteDatabase(path.join(tempDir(t), "moat.db"));
+    const wal = walSyncFor(database)!;
+    const db = new Kysely<Database>({ dialect: sqliteDialect(database, wal) });
+    t.after(() => db.destroy());
+    let syncs = 0;
+    // The real WAL sync, counted: the commit path calls nothing else of it.
+    const counted = { sync: () => ((syncs += 1), wal.sync()) } as unknown as WalSync;
+    const commit = sqliteCommitPath(counted);
+    await (await commit(db, (trx) => sql`create table t (a)`.execute(trx).then(() => undefined), false)).synced;
+    assert.equal(syncs, 0, "no sync for a non-durable batch");
+    await (await commit(db, (trx) => sql`insert into t values (1)`.execute(trx).then(() => undefined), true)).synced;
+    assert.equal(syncs, 1);
+  });
+});
+
+describe("group transactions on PostgreSQL", () => {
+  it("turn synchronous_commit off for a batch of only non-durable jobs, and keep it on otherwise", async (t) => {
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgUrl, max: 1 }) }) });
+    t.after(() => db.destroy());
+    const seen: string[] = [];
+    const probe = async (durable: boolean) => {
+      const { synced } = await postgresCommit(
+        db,
+        async (trx) => {
+          seen.push((await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(trx)).rows[0]!.synchronous_commit);
+        },
+        durable,
+      );
+      await synced;
+    };
+    await probe(false);
+    await probe(true);
+    assert.deepEqual(seen, ["off", "on"]);
   });
 });

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import type { AuditEntry } from "../../core/ports/login-security.js";
 import { MoatError } from "../../shared/errors.js";
+import { heldMailCommands } from "./held-mail.js";
 import { outputOf, withMoat, type CliIo } from "../context.js";
 import { formatTime } from "../output.js";
 
@@ -16,7 +17,8 @@ export const auditJson = (e: AuditEntry) => ({
 });
 
 export function auditCommand(program: Command, io: CliIo): void {
-  const audit = program.command("audit").description("the admin audit log: who changed which security setting, before and after");
+  const audit = program.command("audit").description("the admin audit log (audit list), and approval of held mail (audit held|approve|reject|add|remove)");
+  heldMailCommands(audit, io);
   audit
     .command("list")
     .description("audit entries, newest first")

@@ -7,6 +7,7 @@ import type { Moat } from "../../app.js";
 import { mailboxName } from "../../core/mailstore/names.js";
 import { MoatError } from "../../shared/errors.js";
 import { outputOf, withMoat, type CliIo } from "../context.js";
+import { flowDomainSettings } from "./domain-flow-settings.js";
 import { loginSecurityDomainSettings } from "./domain-login-settings.js";
 
 interface DomainSetting<T> {
@@ -73,6 +74,7 @@ export const domainSettings: readonly SettingEntry[] = [
     apply: async (moat, domain, folder) => void (await moat.pop3Settings.update(domain, { folder })),
   }),
   ...loginSecurityDomainSettings,
+  ...flowDomainSettings,
 ];
 
 const byKey = new Map(domainSettings.map((s) => [s.key, s]));

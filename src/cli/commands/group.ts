@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { displayAddress } from "../../mail/address.js";
 import type { GroupMember, MailGroup } from "../../core/accounts/types.js";
 import { outputOf, withMoat, type CliIo } from "../context.js";
+import { groupFlowCommands } from "./group-flow.js";
 
 const groupJson = (g: MailGroup) => ({ address: g.address, name: g.name, createdAt: new Date(g.createdAt).toISOString() });
 const memberJson = (m: GroupMember) => ({ address: m.address, kind: m.kind });
@@ -39,6 +40,8 @@ export function groupCommand(program: Command, io: CliIo): void {
         outputOf(cmd, io).object(`removed group ${address}`, { removed: address });
       }),
     );
+
+  groupFlowCommands(group, io);
 
   const members = group.command("members").description("who receives a group's mail");
 

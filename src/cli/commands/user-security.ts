@@ -30,16 +30,32 @@ interface SetOptions {
   smtp?: string;
   securityPasswordRequired?: string;
   channels?: string;
+  internalOnly?: string;
+  autoForward?: string;
 }
 
-function patchOf(opts: SetOptions): Partial<AccountLoginSettings> {
+/** on|off, or "default": the domain's setting applies again (issue 7's account overrides). */
+function onOffDefault(flag: string, text: string): boolean | null {
+  return text.toLowerCase() === "default" ? null : onOff(flag, text);
+}
+
+function flowPatchOf(opts: SetOptions): { internalOnly?: boolean | null; autoForward?: boolean | null } {
+  return {
+    ...(opts.internalOnly !== undefined ? { internalOnly: onOffDefault("--internal-only", opts.internalOnly) } : {}),
+    ...(opts.autoForward !== undefined ? { autoForward: onOffDefault("--auto-forward", opts.autoForward) } : {}),
+  };
+}
+
+function patchOf(opts: SetOptions, flowChanges: boolean): Partial<AccountLoginSettings> {
   const patch: { -readonly [K in keyof AccountLoginSettings]?: AccountLoginSettings[K] } = {};
   if (opts.imap !== undefined) patch.imap = onOff("--imap", opts.imap);
   if (opts.pop3 !== undefined) patch.pop3 = onOff("--pop3", opts.pop3);
   if (opts.smtp !== undefined) patch.smtp = onOff("--smtp", opts.smtp);
   if (opts.securityPasswordRequired !== undefined) patch.securityPasswordRequired = onOff("--security-password-required", opts.securityPasswordRequired);
   if (opts.channels !== undefined) patch.channels = channelList("--channels", opts.channels);
-  if (Object.keys(patch).length === 0) throw new MoatError("invalid_input", "nothing to change: give --imap, --pop3, --smtp, --security-password-required or --channels");
+  if (Object.keys(patch).length === 0 && !flowChanges) {
+    throw new MoatError("invalid_input", "nothing to change: give --imap, --pop3, --smtp, --security-password-required, --channels, --internal-only or --auto-forward");
+  }
   return patch;
 }
 
@@ -66,13 +82,19 @@ export function userSecurityCommands(user: Command, io: CliIo): void {
     .option("--smtp <on|off>", "SMTP AUTH logins (sending from clients)")
     .option("--security-password-required <on|off>", "refuse the main password over IMAP/POP3/SMTP: only client security passwords work")
     .option("--channels <list>", `the channels the account may log in on (${channels.join(",")})`)
+    .option("--internal-only <on|off|default>", "send only inside the company and receive only from it (default: the domain's setting)")
+    .option("--auto-forward <on|off|default>", "automatic forwarding outside the company")
     .action((address: string, opts: SetOptions, cmd: Command) =>
       withMoat(cmd, async (moat) => {
-        const patch = patchOf(opts);
+        const flowPatch = flowPatchOf(opts);
+        const patch = patchOf(opts, Object.keys(flowPatch).length > 0);
         const { user: account } = await moat.loginSecurity.settings.forAccount(address);
-        const own = await moat.loginSecurity.settings.updateAccount(account.address, patch, cliActor());
+        if (Object.keys(flowPatch).length > 0) await moat.flowSettings.updateAccount(account.address, flowPatch, cliActor());
+        const own = Object.keys(patch).length > 0 ? await moat.loginSecurity.settings.updateAccount(account.address, patch, cliActor()) : (await moat.loginSecurity.settings.forAccount(account.address)).settings;
         const effective = await moat.loginSecurity.settings.effective(account.address);
-        outputOf(cmd, io).object(rulesText(account.address, own, effective), rulesJson(account.address, own, effective));
+        const flow = (await moat.flowSettings.forAccount(account.address)).effective;
+        const flowLine = `  mail flow: internal-only=${flow.internalOnly ? "on" : "off"} auto-forward=${flow.autoForward ? "on" : "off"}`;
+        outputOf(cmd, io).object(`${rulesText(account.address, own, effective)}\n${flowLine}`, { ...rulesJson(account.address, own, effective), flow });
       }),
     );
 

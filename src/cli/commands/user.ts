@@ -83,10 +83,11 @@ export function userCommand(program: Command, io: CliIo): void {
       withMoat(cmd, async (moat) => {
         const password = await readPassword(opts, io);
         const temporary = opts.temporary === true;
-        const { revokedAppPasswords } = await moat.accounts.setPassword(address, password, cliActor(), { temporary });
-        // Issue 6: a new password revokes every client security password; say how many.
+        const { revokedAppPasswords, revokedWebSessions } = await moat.accounts.setPassword(address, password, cliActor(), { temporary });
+        // Issue 6: a new password revokes every client security password and web session; say how many.
         const what = temporary ? "temporary password set" : "password changed";
-        outputOf(cmd, io).object(`${what} for ${address}; ${revokedAppPasswords} client security password(s) revoked`, { address, passwordChanged: true, temporary, revokedAppPasswords });
+        const text = `${what} for ${address}; ${revokedAppPasswords} client security password(s) revoked; ${revokedWebSessions} web session(s) ended`;
+        outputOf(cmd, io).object(text, { address, passwordChanged: true, temporary, revokedAppPasswords, revokedWebSessions });
       }),
     );
 

@@ -9,6 +9,7 @@ import { checkPasswordShape, type PasswordHasher } from "../auth/passwords.js";
 import type { MailStore } from "../mailstore/service.js";
 import { actorName, type Actor } from "../security/audit.js";
 import type { Alias, Domain, GroupMember, MailGroup, Role, User, UserStatus } from "./types.js";
+import { revokeRememberedBrowsers } from "../auth/two-factor/remembered-browsers.js";
 
 export interface NewUserInput {
   readonly address: string;
@@ -133,26 +134,37 @@ export class AccountService {
    * the account (as Google does: whoever changes a stolen password must not leave the thief's
    * client working). Returns how many were revoked. `temporary`: an admin's reset — the user
    * must choose a password at the next web login, and no protocol login takes this one.
+   * Every web session of the account ends too, but `keepWebSession`: the one of a user
+   * changing their own password (issue 6 item 7).
    */
-  async setPassword(input: string, password: string, actor?: Actor, opts: { temporary?: boolean } = {}): Promise<{ revokedAppPasswords: number }> {
+  async setPassword(
+    input: string,
+    password: string,
+    actor?: Actor,
+    opts: { temporary?: boolean; keepWebSession?: number } = {},
+  ): Promise<{ revokedAppPasswords: number; revokedWebSessions: number }> {
     const temporary = opts.temporary === true;
     const user = await this.getUser(input);
     checkPasswordShape(password);
     await this.hooks.checkPassword?.({ domainId: user.domainId, address: user.address, displayName: user.displayName, user }, password);
     const hash = await this.passwords.hash(password);
-    const revoked = await this.store.transaction(async (tx) => {
+    const { revoked, webSessions } = await this.store.transaction(async (tx) => {
       await tx.users.setPassword(user.id, hash, this.clock.now(), temporary);
       await tx.passwordHistory.add(user.id, user.passwordHash, this.clock.now(), previousPasswordsKept);
       const ids = await tx.appPasswords.removeAllForUser(user.id);
+      const sessions = await tx.webSessions.removeAllForUser(user.id, opts.keepWebSession);
+      // A remembered browser skips the second factor: a new password forgets them all (decision 0013).
+      await revokeRememberedBrowsers(tx, user.id);
       // The audit log says who changed it and what went with it, never the password.
       if (actor) {
-        const change = { action: "user.password", target: user.address, before: { appPasswords: ids.length }, after: { appPasswords: 0, ...(temporary ? { temporary } : {}) } };
+        const before = { appPasswords: ids.length, ...(sessions > 0 ? { webSessions: sessions } : {}) };
+        const change = { action: "user.password", target: user.address, before, after: { appPasswords: 0, ...(temporary ? { temporary } : {}) } };
         await tx.audit.append({ at: this.clock.now(), actor: actorName(actor), ...change });
       }
-      return ids;
+      return { revoked: ids, webSessions: sessions };
     });
     if (revoked.length > 0) this.hooks.onAppPasswordsRevoked?.(user, revoked);
-    return { revokedAppPasswords: revoked.length };
+    return { revokedAppPasswords: revoked.length, revokedWebSessions: webSessions };
   }
 
   async setStatus(input: string, status: UserStatus): Promise<User> {

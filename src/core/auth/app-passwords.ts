@@ -12,7 +12,7 @@ import type { PasswordHasher } from "./passwords.js";
 import { formatAppPassword, generateAppPassword, hashAppPassword, type AppPasswordKeySource } from "./app-password-secret.js";
 import { domainLoginSettingsSchema, readSettings } from "./login-settings.js";
 import { appPasswordExpired } from "./secret-check.js";
-import { clientProtocols, type ClientProtocol } from "./types.js";
+import { clientProtocols, type ClientProtocol, type SecondFactorProof } from "./types.js";
 
 /** Google and Alibaba allow a handful per client; 20 covers every device a person has. */
 export const maxAppPasswords = 20;
@@ -31,6 +31,13 @@ export interface CreatedAppPassword {
 
 const describe = (p: AppPassword) => ({ name: p.name, protocols: p.protocols });
 
+/** What creating one for oneself asks of two-factor login (TwoFactorService). */
+export interface SecondFactorCheck {
+  enrolled(userId: number): Promise<boolean>;
+  /** True once for a right proof. */
+  checkProof(userId: number, proof: SecondFactorProof): Promise<boolean>;
+}
+
 export class AppPasswordService {
   constructor(
     private readonly store: Store,
@@ -40,17 +47,30 @@ export class AppPasswordService {
     private readonly key: AppPasswordKeySource,
     private readonly live: LiveSessions,
     private readonly passwords: PasswordHasher,
+    /** Absent: no account is treated as having a second factor (tests of this service alone). */
+    private readonly secondFactor?: SecondFactorCheck,
   ) {}
 
   /**
    * A user making one for themselves proves again that they hold the main password, so a
-   * session left open on a shared computer cannot mint a lasting credential (the second factor
-   * joins here with two-factor login, issue 6 item 3). Admins use create().
+   * session left open on a shared computer cannot mint a lasting credential, and, when the
+   * account has two-factor login, the second factor too (decision 0013; the options to show
+   * come from TwoFactorService.proofOptions). Admins use create().
    */
-  async createForSelf(actor: Extract<Actor, { kind: "user" }>, mainPassword: string, name: string, protocols: readonly ClientProtocol[]): Promise<CreatedAppPassword> {
+  async createForSelf(
+    actor: Extract<Actor, { kind: "user" }>,
+    mainPassword: string,
+    name: string,
+    protocols: readonly ClientProtocol[],
+    secondFactor?: SecondFactorProof,
+  ): Promise<CreatedAppPassword> {
     const user = await this.accounts.getUser(actor.address);
     if (user.id !== actor.userId || !(await this.passwords.verify(user.passwordHash, mainPassword))) {
       throw new MoatError("invalid_password", "the account password is not right");
+    }
+    if (this.secondFactor && (await this.secondFactor.enrolled(user.id))) {
+      if (secondFactor === undefined) throw new MoatError("invalid_second_factor", "this account has two-factor login: the second factor is needed too");
+      if (!(await this.secondFactor.checkProof(user.id, secondFactor))) throw new MoatError("invalid_second_factor", "the second factor is not right or was already used");
     }
     return this.create(user.address, name, protocols, actor);
   }

@@ -8,6 +8,7 @@ import type { Domain, User } from "../accounts/types.js";
 import type { Clock } from "../ports/clock.js";
 import type { Store } from "../ports/store.js";
 import type { Actor, AuditLog } from "../security/audit.js";
+import { validated } from "../settings.js";
 import { effectiveRules, type EffectiveLoginRules } from "./login-rules.js";
 import {
   accountLoginSettingsSchema,
@@ -26,23 +27,14 @@ function canonical(input: string): Address {
   return parsed.value;
 }
 
-/** Validates through the schema; names the first bad key in the error. */
-function validated<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (err) {
-    const issue = (err as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues?.[0];
-    if (issue) throw new MoatError("invalid_input", `${issue.path.map(String).join(".") || "settings"}: ${issue.message}`);
-    throw err;
-  }
-}
-
 export class LoginSettingsService {
   constructor(
     private readonly store: Store,
     private readonly accounts: AccountService,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
+    /** After a domain's settings changed (e.g. the password-expiry notices when a maximum age is switched on). */
+    private readonly onDomainChanged?: (domain: Domain, before: DomainLoginSettings, after: DomainLoginSettings) => Promise<unknown>,
   ) {}
 
   async forDomain(name: string): Promise<{ domain: Domain; settings: DomainLoginSettings }> {
@@ -64,6 +56,7 @@ export class LoginSettingsService {
       await tx.loginSettings.putDomain(domain.id, after, this.clock.now());
       await this.audit.record(actor, { action: "domain.login_settings", target: domain.name, before, after }, tx);
     });
+    await this.onDomainChanged?.(domain, before, after);
     return after;
   }
 

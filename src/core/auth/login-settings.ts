@@ -67,6 +67,12 @@ export const domainLoginSettingsSchema = z.object({
   passwordMaxAgeDays: z.number().int().min(0).max(3650).default(0),
   /** Accounts the maximum age does not apply to (service mailboxes). */
   passwordMaxAgeExempt: addresses.default([]),
+  /** Two-factor login (decision 0013) required of nobody, everybody, or the listed accounts and groups' members. */
+  twoFactorRequired: z.enum(["off", "all", "listed"]).default("off"),
+  twoFactorAccounts: addresses.default([]),
+  twoFactorGroups: addresses.default([]),
+  /** Days an account may still log in without a second factor once the requirement applies to it. */
+  twoFactorGraceDays: z.number().int().min(0).max(365).default(14),
 });
 
 export const accountLoginSettingsSchema = z.object({
@@ -86,6 +92,4 @@ export const defaultDomainLoginSettings: DomainLoginSettings = domainLoginSettin
 export const defaultAccountLoginSettings: AccountLoginSettings = accountLoginSettingsSchema.parse({});
 
 /** Reads a stored object (undefined: none stored) through its schema. */
-export function readSettings<S extends z.ZodType>(schema: S, stored: unknown): z.output<S> {
-  return schema.parse(stored ?? {});
-}
+export { readSettings } from "../settings.js";

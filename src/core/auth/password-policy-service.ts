@@ -25,7 +25,7 @@ export class PasswordPolicyService {
     const { passwordProblems } = await import("./password-policy.js");
     const problems = passwordProblems(password, policy, subject);
     if (subject.user !== null && (await this.reused(subject.user, password))) problems.push(`it is one of the last ${reuseWindow} passwords of the account`);
-    if (problems.length > 0) throw new MoatError("invalid_password", `the password is not acceptable: ${problems.join("; ")}`);
+    if (problems.length > 0) throw new MoatError("invalid_password", `the password is not acceptable: ${problems.join("; ")}`, { details: problems });
   }
 
   private async reused(user: NonNullable<PasswordSubject["user"]>, password: string): Promise<boolean> {

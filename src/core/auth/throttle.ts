@@ -43,10 +43,11 @@ export class LoginThrottle {
    * Counts a failure (atomically in the store, so 50 parallel failures count as 50 — the
    * "parallel lookups" gap Dovecot documents) and returns how long to delay the answer.
    */
-  async recordFailure(key: string, now: EpochMs): Promise<number> {
-    const state = await this.repo.recordFailure(key, now, now - this.settings.windowMs);
+  /** repo: the throttle repository of the transaction the login's other writes are in. Returns the delay. */
+  async recordFailure(key: string, now: EpochMs, repo: ThrottleRepository = this.repo): Promise<number> {
+    const state = await repo.recordFailure(key, now, now - this.settings.windowMs);
     if (state.failures >= this.settings.blockAfterFailures && state.blockedUntil === null) {
-      await this.repo.block(key, now + this.settings.blockMs);
+      await repo.block(key, now + this.settings.blockMs);
     }
     return this.delayFor(state.failures);
   }

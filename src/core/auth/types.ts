@@ -132,6 +132,8 @@ export type AuthResult =
       readonly pending?: PendingSecondFactor;
     };
 
+export type LoginResult = "success" | "failure" | "pending";
+
 export interface LoginRecord {
   readonly id: number;
   readonly at: EpochMs;
@@ -142,7 +144,8 @@ export interface LoginRecord {
   readonly ip: string;
   readonly clientId: string | null;
   readonly method: AuthMethod;
-  readonly result: "success" | "failure";
+  /** pending: a right password waiting for its second factor (second_factor_required): neither a success nor a failure. */
+  readonly result: LoginResult;
   readonly reason: DenyReason | "ok";
 }
 

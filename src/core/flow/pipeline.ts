@@ -1,9 +1,13 @@
 // The one mail-flow pipeline (DESIGN.md "Mail flow"). Every message — from the internet, from
 // a user, or written by the server — enters process(); checkSender/checkRecipient let the SMTP
-// session refuse early. Stages run in order; the policy stages of issue 7 slot in between
-// sender checks and delivery. process() resolves "accept" only after one committed transaction
-// holds the message for every local recipient and every remote one in the outbound queue.
+// session refuse early. Stages run in order: sender checks, the boundary of internal-only
+// accounts and group permissions (recipient-policy.ts; at RCPT TO for SMTP), the external-mail
+// warning, delivery; the remaining policy stages of issue 7 slot in between. Each stage adds
+// to the message trace, written with the outcome. process() resolves "accept" only after one
+// committed transaction holds the message (and its trace) for every local recipient and every
+// remote one in the outbound queue.
 import { domainOf, type Address } from "../../mail/address.js";
+import libmime from "libmime";
 import { failpoint } from "../../shared/failpoints.js";
 import { randomId } from "../../shared/ids.js";
 import type { Logger } from "../../shared/logger.js";
@@ -11,10 +15,21 @@ import type { LocalTarget, MailStore, PreparedBody } from "../mailstore/service.
 import type { Clock } from "../ports/clock.js";
 import type { DnsResolver } from "../ports/dns.js";
 import type { Store } from "../ports/store.js";
+import { readCompany, type Company } from "./company.js";
+import { exempt, externalHeaderName, visibleSender, warningHeader } from "./external-warning.js";
+import { domainFlowSettingsSchema, readFlowSettings } from "./flow-settings.js";
 import { verifyInbound, type DmarcAction } from "./inbound-auth.js";
 import { expandRecipients, resolveAddress } from "./recipients.js";
+import type { HeldMessage, HoldKind } from "./held.js";
+import { auditorOf, moderationOf, previewOf } from "./hold-rules.js";
+import { createIn } from "../mailstore/tree.js";
+import type { User } from "../accounts/types.js";
+import { monitorCopies, monitorHeader } from "./monitoring.js";
+import { noticeMessage } from "./notice.js";
+import { internalOnly, recipientRefusal, senderOf } from "./recipient-policy.js";
 import { senderOwned, headerFromOwned } from "./sender-rules.js";
-import { countReceived, receivedHeader, stripOwnAuthResults } from "./trace-headers.js";
+import { TraceLog, type MessageTrace } from "./trace.js";
+import { countReceived, headerValues, receivedHeader, stripHeader, stripOwnAuthResults } from "./trace-headers.js";
 import type { Envelope, MailFlow, Origin, Verdict } from "./types.js";
 
 type Tx = Omit<Store, "transaction" | "close">;
@@ -43,11 +58,42 @@ const accept = (id?: string): Verdict => (id === undefined ? { kind: "accept" } 
 const reject = (reason: Extract<Verdict, { kind: "reject" }>["reason"], text: string): Verdict => ({ kind: "reject", reason, text });
 const tempfail = (reason: Extract<Verdict, { kind: "tempfail" }>["reason"], text: string): Verdict => ({ kind: "tempfail", reason, text });
 
+/** RFC 2047 words decoded for searching; a malformed one stays as it came. */
+function decodedWords(text: string): string {
+  try {
+    return libmime.decodeWords(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The stored trace: the envelope, what an admin searches by, and every stage's entries. */
+function traceOf(at: number, id: string, origin: Origin, envelope: Envelope, message: Buffer, decision: MessageTrace["decision"], trace: TraceLog): MessageTrace {
+  const first = (name: string) => (headerValues(message, name)[0] ?? "").slice(0, 998);
+  return {
+    id,
+    at,
+    origin: origin.kind,
+    mailFrom: envelope.mailFrom,
+    recipients: envelope.recipients,
+    subject: decodedWords(first("subject")),
+    messageId: first("message-id").replace(/^<|>$/g, ""),
+    size: message.length,
+    decision,
+    stages: trace.entries,
+  };
+}
+
 export function newMessageId(): string {
   return randomId(9).toUpperCase().replace(/[-_]/g, "X");
 }
 
-export function createMailFlow(deps: MailFlowDeps): MailFlow {
+/** The pipeline as the composition root holds it: what the edges use, and the release of held mail. */
+export interface Pipeline extends MailFlow {
+  release(held: HeldMessage, message: Buffer): Promise<Verdict>;
+}
+
+export function createMailFlow(deps: MailFlowDeps): Pipeline {
   const { store } = deps;
 
   async function checkSender(origin: Origin, mailFrom: Address | null, declaredSize: number | undefined): Promise<Verdict> {
@@ -60,12 +106,27 @@ export function createMailFlow(deps: MailFlowDeps): MailFlow {
     return accept();
   }
 
-  async function checkRecipient(origin: Origin, _mailFrom: Address | null, recipient: Address): Promise<Verdict> {
+  async function checkRecipient(origin: Origin, mailFrom: Address | null, recipient: Address): Promise<Verdict> {
     const found = await resolveAddress(store, recipient);
     if (found.kind === "unknown") return reject("unknown_recipient", `Recipient address rejected: ${recipient}: no such user here`);
-    if (found.kind === "remote") {
-      // No open relay, ever: only our own authenticated users send outward.
-      return origin.kind === "mx" ? reject("relay_denied", `Relay access denied: ${domainOf(recipient)} is not hosted here`) : accept();
+    // No open relay, ever: only our own authenticated users send outward.
+    if (found.kind === "remote" && origin.kind === "mx") return reject("relay_denied", `Relay access denied: ${domainOf(recipient)} is not hosted here`);
+    const refusal = await recipientRefusal(store, await readCompany(store), origin, await senderOf(store, origin, mailFrom), recipient, found);
+    if (refusal !== null) {
+      // No message was received: the trace names the refused recipient and the rule.
+      await store.messageTraces.append({
+        id: `${newMessageId()}.R`,
+        at: deps.clock.now(),
+        origin: origin.kind,
+        mailFrom,
+        recipients: [recipient],
+        subject: "",
+        messageId: "",
+        size: 0,
+        decision: "rejected",
+        stages: [{ stage: refusal.stage, decision: "reject", recipients: [recipient], reason: refusal.code, text: refusal.text }],
+      });
+      return reject("policy", refusal.text);
     }
     if (found.kind === "user") {
       if (found.user.quotaBytes > 0 && (await store.quota.usage(found.user.id)) >= found.user.quotaBytes) {
@@ -95,29 +156,116 @@ export function createMailFlow(deps: MailFlowDeps): MailFlow {
     return { message: Buffer.concat([Buffer.from(auth.headers, "latin1"), cleaned]), dmarc: auth.dmarcAction };
   }
 
-  async function deliveryStage(origin: Origin, envelope: Envelope, message: Buffer, dmarc: DmarcAction, id: string): Promise<Verdict> {
-    const expansion = await expandRecipients(store, envelope.recipients);
+  /**
+   * Stage 2 once more, after aliases and groups expanded: an internal-only sender's mail does
+   * not leave through a list pointing outside, and an internal-only member does not get mail
+   * from outside through a group that accepts it. Returns who is left.
+   */
+  async function boundaryAfterExpansion(origin: Origin, envelope: Envelope, recipients: readonly Address[], company: Company, trace: TraceLog) {
+    const expansion = await expandRecipients(store, recipients);
+    const sender = await senderOf(store, origin, envelope.mailFrom);
+    const senderDomain = sender.user ? domainOf(sender.user.address) : null;
+    let remote = expansion.remote;
+    if (sender.user && remote.length > 0 && (await internalOnly(store, sender.user)).on) {
+      trace.add({ stage: "boundary", decision: "drop", recipients: remote, reason: "internal_only_sender", text: `${sender.user.address} may send only inside the company` });
+      remote = [];
+    }
+    const users = [];
+    for (const user of expansion.users) {
+      const outside = origin.kind !== "system" && !(senderDomain !== null && company.same(senderDomain, domainOf(user.address)));
+      if (outside && (await internalOnly(store, user)).on) {
+        trace.add({ stage: "boundary", decision: "drop", recipients: [user.address], reason: "internal_only_recipient", text: `${user.address} accepts mail only from inside the company` });
+        continue;
+      }
+      users.push(user);
+    }
+    return { ...expansion, users, remote };
+  }
+
+  /**
+   * Stage 7: the header each local recipient's copy gets, by the recipient domain's setting.
+   * Mail is external when it comes from the internet, or from one of our domains in another
+   * organisation. Empty string: no mark.
+   */
+  async function externalWarnings(origin: Origin, envelope: Envelope, message: Buffer, company: Company, users: readonly { id: number; domainId: number; address: Address }[], trace: TraceLog) {
+    const marks = new Map<number, string>();
+    if (origin.kind === "system") return marks;
+    const senderDomain = origin.kind === "submission" ? domainOf(origin.user) : null;
+    const sender = visibleSender(message);
+    const settingsOf = new Map<number, ReturnType<typeof readFlowSettings<typeof domainFlowSettingsSchema>>>();
+    for (const user of users) {
+      if (senderDomain !== null && company.same(senderDomain, domainOf(user.address))) continue;
+      let settings = settingsOf.get(user.domainId);
+      if (!settings) settingsOf.set(user.domainId, (settings = readFlowSettings(domainFlowSettingsSchema, await store.flowSettings.getDomain(user.domainId))));
+      if (settings.externalWarning === "off" || exempt(settings.externalWarningAllow, envelope.mailFrom, sender)) continue;
+      marks.set(user.id, warningHeader(settings.externalWarning, sender));
+    }
+    const marked = users.filter((u) => marks.has(u.id)).map((u) => u.address);
+    if (marked.length > 0) trace.add({ stage: "external_warning", decision: "mark", recipients: marked, reason: "external_sender", text: "marked as mail from outside the company" });
+    return marks;
+  }
+
+  /** Stage 8: the supervisors' copies, prepared (header on top, the rest byte for byte) for the delivery transaction. */
+  async function monitoring(origin: Origin, company: Company, users: readonly User[], remote: readonly Address[], message: Buffer, trace: TraceLog) {
+    if (origin.kind === "system") return [];
+    const sender = origin.kind === "submission" ? ((await store.users.findById(origin.userId)) ?? null) : null;
+    const out: Array<{ supervisor: User; folder: string; body: PreparedBody }> = [];
+    for (const copy of await monitorCopies(store, company, deps.clock.now(), sender, users, remote)) {
+      const supervisor = await store.users.findByAddress(copy.rule.supervisor as Address);
+      if (!supervisor) {
+        deps.logger?.warn({ rule: copy.rule.name }, "a monitoring rule's supervisor no longer exists");
+        continue;
+      }
+      out.push({ supervisor, folder: copy.rule.folder, body: await deps.mailstore.prepare(Buffer.concat([Buffer.from(monitorHeader(copy), "utf8"), message])) });
+      trace.add({ stage: "monitoring", decision: "deliver", recipients: [supervisor.address], reason: "monitor_copy", text: `copy of ${copy.direction} mail of ${copy.account} for rule ${copy.rule.name}` });
+    }
+    return out;
+  }
+
+  /** Stage 9, for `recipients` (the envelope's, less any held); the trace names the whole envelope. */
+  async function deliveryStage(origin: Origin, envelope: Envelope, recipients: readonly Address[], message: Buffer, dmarc: DmarcAction, id: string, trace: TraceLog): Promise<Verdict> {
+    const company = await readCompany(store);
+    const expansion = await boundaryAfterExpansion(origin, envelope, recipients, company, trace);
     if (origin.kind === "mx" && expansion.remote.length > 0) {
       // An alias or group of ours pointing outside: forwarding, allowed for admin-made lists.
       deps.logger?.info({ id, remote: expansion.remote.length }, "forwarding to remote members");
     }
+    const marks = await externalWarnings(origin, envelope, message, company, expansion.users, trace);
     const body = await deps.mailstore.prepare(message);
+    // One more stored body per distinct mark: readers in domains with different settings.
+    const marked = new Map<string, PreparedBody>();
+    for (const header of new Set(marks.values())) marked.set(header, await deps.mailstore.prepare(Buffer.concat([Buffer.from(header, "utf8"), message])));
     failpoint("flow.after_blob");
     const folder = dmarc === "quarantine" ? "\\Junk" : null;
-    const targets: LocalTarget[] = [];
+    const targets = new Map<PreparedBody, LocalTarget[]>();
+    const addTarget = (userId: number, mailboxId: number) => {
+      const copy = marked.get(marks.get(userId) ?? "") ?? body;
+      targets.set(copy, [...(targets.get(copy) ?? []), { userId, mailboxId }]);
+    };
     for (const user of expansion.users) {
       // The INBOX came with the recipient's lookup; another folder (or none found) is asked for.
       const known = folder ? undefined : expansion.inboxes.get(user.id);
       if (known !== undefined) {
-        targets.push({ userId: user.id, mailboxId: known });
+        addTarget(user.id, known);
         continue;
       }
       const box = folder ? await store.mailboxes.findSpecial(user.id, folder) : await store.mailboxes.findByName(user.id, "INBOX");
       const inbox = box ?? (await store.mailboxes.findByName(user.id, "INBOX"));
-      if (inbox) targets.push({ userId: user.id, mailboxId: inbox.id });
+      if (inbox) addTarget(user.id, inbox.id);
     }
+    const copies = await monitoring(origin, company, expansion.users, expansion.remote, message, trace);
+    const local = expansion.users.map((u) => u.address);
+    if (local.length > 0) trace.add({ stage: "delivery", decision: "deliver", recipients: local, reason: folder ? "dmarc_quarantine" : "delivered", text: folder ? "delivered to Junk (DMARC quarantine)" : "delivered" });
+    if (expansion.remote.length > 0) trace.add({ stage: "delivery", decision: "queue", recipients: expansion.remote, reason: "queued", text: "queued for remote delivery" });
+    if (expansion.dropped.length > 0) trace.add({ stage: "delivery", decision: "drop", recipients: expansion.dropped, reason: "no_target", text: "the address leads nowhere" });
+    const outcome = traceOf(deps.clock.now(), id, origin, envelope, message, "accepted", trace);
     await store.transaction(async (tx) => {
-      await deps.mailstore.deliver(tx, body, targets);
+      for (const [copy, list] of targets) await deps.mailstore.deliver(tx, copy, list);
+      for (const copy of copies) {
+        const box = (await tx.mailboxes.findByName(copy.supervisor.id, copy.folder)) ?? (await createIn(tx, copy.supervisor.id, copy.folder, null, deps.clock.now()));
+        await deps.mailstore.deliver(tx, copy.body, [{ userId: copy.supervisor.id, mailboxId: box.id }]);
+      }
+      await tx.messageTraces.append(outcome);
       if (expansion.remote.length > 0) {
         await deps.mailstore.keep(tx, body);
         await deps.enqueueRemote(tx, { body, mailFrom: envelope.mailFrom, recipients: expansion.remote, origin, envelope, id });
@@ -128,18 +276,46 @@ export function createMailFlow(deps: MailFlowDeps): MailFlow {
     }, { group: true });
     failpoint("flow.after_commit");
     if (expansion.remote.length > 0) deps.onQueued?.();
-    deps.logger?.info({ id, local: targets.length, remote: expansion.remote.length, dropped: expansion.dropped.length, size: body.size }, "message accepted");
+    deps.logger?.info({ id, local: expansion.users.length, remote: expansion.remote.length, dropped: expansion.dropped.length, size: body.size }, "message accepted");
     return accept(id);
+  }
+
+  /** A refused message's trace, written on its own (nothing else is committed). */
+  async function refused(id: string, origin: Origin, envelope: Envelope, message: Buffer, verdict: Verdict, trace: TraceLog, stage: "sender" | "boundary"): Promise<Verdict> {
+    if (verdict.kind === "accept") return verdict;
+    trace.add({ stage, decision: verdict.kind, reason: verdict.reason, text: verdict.text });
+    await store.messageTraces.append(traceOf(deps.clock.now(), id, origin, envelope, message, verdict.kind === "reject" ? "rejected" : "tempfail", trace));
+    return verdict;
+  }
+
+  /**
+   * Stage 2 for the whole message: an internal-only sender whose list had outside recipients
+   * (refused at RCPT TO) sends nothing, unless the domain allows delivering the inside ones.
+   */
+  async function boundaryWholeMessage(origin: Origin, envelope: Envelope): Promise<Verdict> {
+    if (origin.kind !== "submission" || (envelope.refusedRecipients ?? []).length === 0) return accept();
+    const user = await store.users.findById(origin.userId);
+    if (!user) return accept();
+    const rule = await internalOnly(store, user);
+    if (!rule.on || rule.partial) return accept();
+    return reject("policy", `${user.address} may send only inside the company; the message had outside recipients and was not sent to anyone`);
   }
 
   async function process(origin: Origin, envelope: Envelope, message: Buffer): Promise<Verdict> {
     const id = newMessageId();
+    const trace = new TraceLog();
     try {
       const checked = await senderStage(origin, envelope, message);
-      if ("verdict" in checked) return checked.verdict;
+      if ("verdict" in checked) return await refused(id, origin, envelope, message, checked.verdict, trace, "sender");
+      const boundary = await boundaryWholeMessage(origin, envelope);
+      if (boundary.kind !== "accept") return await refused(id, origin, envelope, message, boundary, trace, "boundary");
       const received = receivedHeader(origin, { hostname: deps.hostname, id, recipients: envelope.recipients, date: new Date(deps.clock.now()) });
-      const stamped = Buffer.concat([Buffer.from(received, "latin1"), checked.message]);
-      return await deliveryStage(origin, envelope, stamped, checked.dmarc, id);
+      // Nobody outside writes our warning mark: one arriving with the message is removed.
+      const inbound = origin.kind === "mx" ? stripHeader(checked.message, externalHeaderName) : checked.message;
+      const stamped = Buffer.concat([Buffer.from(received, "latin1"), inbound]);
+      const going = await holdStage(origin, envelope, envelope.recipients, stamped, id, trace, "moderation");
+      if (going.length === 0) return await allHeld(id, origin, envelope, stamped, trace);
+      return await deliveryStage(origin, envelope, going, stamped, checked.dmarc, id, trace);
     } catch (err) {
       // A store or lookup failure is temporary for the sender: never 5xx, never a silent drop.
       deps.logger?.error({ err, id }, "message processing failed");
@@ -147,5 +323,121 @@ export function createMailFlow(deps: MailFlowDeps): MailFlow {
     }
   }
 
-  return { checkSender, checkRecipient, process };
+  /** Every recipient waits: the message is safe (kept with its holds), the trace says held. */
+  async function allHeld(id: string, origin: Origin, envelope: Envelope, message: Buffer, trace: TraceLog): Promise<Verdict> {
+    await store.messageTraces.append(traceOf(deps.clock.now(), id, origin, envelope, message, "held", trace));
+    return accept(id);
+  }
+
+  /**
+   * Stages 3 (moderation) and 4 (audit): holds what must wait, kept durably with what resumes
+   * it, and tells the deciders. Returns the recipients that go on now.
+   */
+  async function holdStage(origin: Origin, envelope: Envelope, recipients: readonly Address[], message: Buffer, id: string, trace: TraceLog, from: HoldKind): Promise<readonly Address[]> {
+    if (origin.kind === "system") return recipients;
+    const sender = await senderOf(store, origin, envelope.mailFrom);
+    const holds: Array<{ kind: HoldKind; recipients: Address[]; rule: string; deciders: readonly Address[] }> = [];
+    let going = [...recipients];
+    if (from === "moderation") {
+      const byGroup = new Map<Address, { recipients: Address[]; moderators: readonly Address[] }>();
+      for (const recipient of going) {
+        const moderation = await moderationOf(store, sender, recipient);
+        if (!moderation) continue;
+        const entry = byGroup.get(moderation.group) ?? { recipients: [], moderators: moderation.moderators };
+        entry.recipients.push(recipient);
+        byGroup.set(moderation.group, entry);
+      }
+      for (const [group, entry] of byGroup) holds.push({ kind: "moderation", recipients: entry.recipients, rule: `moderated group ${group}`, deciders: entry.moderators });
+      const held = new Set(holds.flatMap((h) => h.recipients));
+      going = going.filter((r) => !held.has(r));
+    }
+    const audit = going.length > 0 && sender.user ? await auditorOf(store, sender.user) : null;
+    if (audit) {
+      holds.push({ kind: "audit", recipients: going, rule: `approval before sending for ${audit.target}`, deciders: [audit.auditor] });
+      going = [];
+    }
+    if (holds.length === 0) return going;
+
+    const settings = readFlowSettings(domainFlowSettingsSchema, sender.user ? await store.flowSettings.getDomain(sender.user.domainId) : await holdDomainSettings(holds[0]!.recipients[0]!));
+    const now = deps.clock.now();
+    const body = await deps.mailstore.prepare(message);
+    const subject = decodedWords(headerValues(message, "subject")[0] ?? "").slice(0, 998);
+    const preview = previewOf(message);
+    const rows: HeldMessage[] = holds.map((h, i) => ({
+      id: `${id}.H${i + 1}`,
+      kind: h.kind,
+      at: now,
+      expiresAt: now + settings.holdTimeoutHours * 3_600_000,
+      timeoutAction: settings.holdTimeoutAction,
+      origin,
+      mailFrom: envelope.mailFrom,
+      recipients: h.recipients,
+      bodyHash: body.hash,
+      subject,
+      preview,
+      rule: h.rule,
+      deciders: h.deciders,
+      status: "held",
+      decidedAt: null,
+      decidedBy: null,
+      note: "",
+    }));
+    await store.transaction(async (tx) => {
+      await deps.mailstore.keep(tx, body);
+      for (const row of rows) await tx.heldMessages.add(row);
+    });
+    for (const row of rows) {
+      trace.add({ stage: row.kind === "moderation" ? "group_permissions" : "audit", decision: "hold", recipients: row.recipients, reason: `held_for_${row.kind}`, text: `held as ${row.id} for ${row.deciders.join(", ")} (${row.rule})` });
+      await tellDeciders(row);
+    }
+    return going;
+  }
+
+  /** A hold's domain settings when the sender is not ours (mail from outside to a moderated group): the group's domain. */
+  async function holdDomainSettings(recipient: Address): Promise<unknown> {
+    const domain = await store.domains.findByName(domainOf(recipient));
+    return domain ? store.flowSettings.getDomain(domain.id) : undefined;
+  }
+
+  async function tellDeciders(held: HeldMessage): Promise<void> {
+    for (const decider of held.deciders) {
+      const lines = [
+        `A message is waiting for your ${held.kind === "moderation" ? "moderation" : "approval"} (${held.rule}).`,
+        "",
+        `From:    ${held.mailFrom ?? "<>"}`,
+        `To:      ${held.recipients.join(", ")}`,
+        `Subject: ${held.subject}`,
+        "",
+        held.preview,
+        "",
+        `Approve it with: moat audit approve ${held.id}`,
+        `Reject it with:  moat audit reject ${held.id} --reason "…"`,
+      ];
+      const notice = noticeMessage({ fromDomain: domainOf(decider), to: decider, subject: `Approval needed: ${held.subject || "(no subject)"}`, lines, kind: "held" }, deps.clock.now(), deps.hostname);
+      const verdict = await process({ kind: "system", purpose: "notice" }, { mailFrom: null, recipients: [decider], smtpUtf8: true, body: "8BITMIME" }, notice);
+      if (verdict.kind !== "accept") deps.logger?.warn({ held: held.id, decider }, "could not tell a decider about a held message");
+    }
+  }
+
+  /**
+   * A decided hold goes on through the rest of the pipeline, as a message of its own (a new
+   * queue id and trace, naming the hold): moderation next meets the audit stage, audit goes to
+   * delivery.
+   */
+  async function release(held: HeldMessage, message: Buffer): Promise<Verdict> {
+    const id = newMessageId();
+    const trace = new TraceLog();
+    trace.add({ stage: held.kind === "moderation" ? "group_permissions" : "audit", decision: "pass", recipients: held.recipients, reason: "released", text: `released from hold ${held.id}` });
+    const envelope: Envelope = { mailFrom: held.mailFrom, recipients: held.recipients, smtpUtf8: true, body: "8BITMIME" };
+    try {
+      const going = held.kind === "moderation" ? await holdStage(held.origin, envelope, held.recipients, message, id, trace, "audit") : held.recipients;
+      if (going.length === 0) return await allHeld(id, held.origin, envelope, message, trace);
+      return await deliveryStage(held.origin, envelope, going, message, "none", id, trace);
+    } catch (err) {
+      deps.logger?.error({ err, id, held: held.id }, "releasing a held message failed");
+      return tempfail("unavailable", "Temporary failure delivering the released message");
+    }
+  }
+
+  return { checkSender, checkRecipient, process, release };
 }

@@ -3,7 +3,7 @@
 import addressparser from "nodemailer/lib/addressparser/index.js";
 import { parseAddress, type Address } from "../../mail/address.js";
 import type { Store } from "../ports/store.js";
-import { splitHeader } from "./trace-headers.js";
+import { headerValues } from "./trace-headers.js";
 
 type Repos = Omit<Store, "transaction" | "close">;
 
@@ -18,8 +18,7 @@ export async function senderOwned(store: Repos, userId: number, address: Address
 
 /** Every address in the From header(s) must be one the user owns (RFC 5322 allows several). */
 export async function headerFromOwned(store: Repos, userId: number, message: Buffer): Promise<boolean> {
-  const header = splitHeader(message).header.toString("utf8");
-  const froms = [...header.matchAll(/^from[ \t]*:((?:.*)(?:\r\n[ \t].*)*)/gim)].map((m) => m[1]!.replace(/\r\n/g, ""));
+  const froms = headerValues(message, "from");
   if (froms.length === 0) return true; // no From: nothing to impersonate (the MUA's problem)
   const addresses = froms.flatMap((value) => flatten(addressparser(value)));
   if (addresses.length === 0) return false;

@@ -22,6 +22,24 @@ function fields(header: Buffer): string[] {
   return out;
 }
 
+/** The values of every field with this name, unfolded, as UTF-8 text (RFC 2047 words left encoded). */
+export function headerValues(message: Buffer, name: string): string[] {
+  const prefix = new RegExp(`^${name}[ \\t]*:`, "i");
+  return fields(splitHeader(message).header)
+    .filter((f) => prefix.test(f))
+    .map((f) => Buffer.from(f.slice(f.indexOf(":") + 1), "latin1").toString("utf8").replace(/\r\n/g, "").trim());
+}
+
+/** The message without any field of this name (the rest byte for byte). */
+export function stripHeader(message: Buffer, name: string): Buffer {
+  const { header, body } = splitHeader(message);
+  const all = fields(header);
+  const prefix = new RegExp(`^${name}[ \\t]*:`, "i");
+  const kept = all.filter((f) => !prefix.test(f));
+  if (kept.length === all.length) return message;
+  return Buffer.concat([Buffer.from(kept.join(""), "latin1"), body]);
+}
+
 export function countReceived(message: Buffer): number {
   return fields(splitHeader(message).header).filter((f) => /^received\s*:/i.test(f)).length;
 }

@@ -37,6 +37,12 @@ export interface Envelope {
   readonly smtpUtf8: boolean;
   /** RFC 6152 BODY=8BITMIME (or 7BIT when declared / absent). */
   readonly body: "7BIT" | "8BITMIME";
+  /**
+   * Recipients the edge already refused for a policy (checkRecipient said "policy"): an
+   * internal-only sender's message that lost outside recipients is refused whole unless its
+   * domain allows partial delivery.
+   */
+  readonly refusedRecipients?: readonly Address[];
 }
 
 /** Why a message or recipient was not accepted; each edge maps it to its own reply. */

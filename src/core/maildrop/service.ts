@@ -35,11 +35,13 @@ export class MaildropService {
     const release = this.locks.tryAcquire(`mailbox:${box.id}`);
     if (release === null) return { kind: "in_use" };
     try {
-      // Read-only: POP3 must not take \Recent from an IMAP session (RFC 3501 §2.3.2).
-      const selected = await this.mailboxes.select(userId, settings.folder, true);
+      // The folder's messages as of the row just read (the shared snapshot: no query when
+      // nothing changed since the last session). Read-only: POP3 does not take \Recent from an
+      // IMAP session (RFC 3501 §2.3.2).
+      const snapshot = await this.mailboxes.snapshots.get(box);
       // A message downloaded in leave-on-server mode stays in the folder but not in the maildrop.
-      const messages = selected.messages.filter((m) => !hasFlag(m.flags, downloadedKeyword));
-      const source = { userId, folder: selected.mailbox.name, uidValidity: selected.mailbox.uidValidity, leaveOnServer: settings.leaveOnServer, messages };
+      const messages = snapshot.keywords.has(downloadedKeyword.toLowerCase()) ? snapshot.messages.filter((m) => !hasFlag(m.flags, downloadedKeyword)) : snapshot.messages;
+      const source = { userId, folder: box.name, uidValidity: box.uidValidity, leaveOnServer: settings.leaveOnServer, messages };
       return { kind: "ok", maildrop: new Maildrop(source, this.mailboxes, release) };
     } catch (err) {
       release();

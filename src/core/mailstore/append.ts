@@ -38,7 +38,7 @@ export async function appendAll(deps: AppendDeps, userId: number, name: string, 
       await checkQuota(tx, userId, total);
       const messages: StoredMessage[] = [];
       for (const [i, body] of bodies.entries()) {
-        await tx.messages.putBody({ hash: body.hash, size: body.size, inline: body.inline, index: body.index, now });
+        await tx.messages.putBody({ hash: body.hash, size: body.size, inline: body.inline, index: body.index, header: body.header, now });
         messages.push(await tx.messages.append(box.id, { bodyHash: body.hash, size: body.size, flags: flags[i]!, internalDate: inputs[i]!.internalDate ?? now }));
       }
       await tx.quota.add(userId, total);

@@ -14,6 +14,7 @@ import { appendAll, type AppendInput } from "./append.js";
 import { checkQuota, copyIn, expungeIn, lockBox, removeReleased, type CopyResult, type ExpungeResult } from "./mutations.js";
 import { applyFlags, cleanFlags, hasFlag, mailboxName, sameFlags, type FlagMode } from "./names.js";
 import { MailStore } from "./service.js";
+import { MailboxSnapshots, type MailboxSnapshot } from "./snapshots.js";
 import { createIn, deleteIn, renameIn } from "./tree.js";
 
 export type { AppendInput } from "./append.js";
@@ -42,6 +43,8 @@ export interface FlagsResult {
 
 export interface SelectResult {
   readonly mailbox: Mailbox;
+  /** The messages (shared with other sessions: never change them), their UIDs, flags, keywords, first unseen. */
+  readonly snapshot: MailboxSnapshot;
   readonly messages: readonly StoredMessage[];
   /** UIDs in [from, to) are \Recent in this session (RFC 3501 §2.3.2); none when read-only. */
   readonly recent: { readonly from: number; readonly to: number };
@@ -49,6 +52,8 @@ export interface SelectResult {
 
 export class MailboxOperations {
   private readonly mailstore: MailStore;
+  /** The message rows of recently read mailboxes, shared by this process's sessions (decision 0017). */
+  readonly snapshots: MailboxSnapshots;
 
   constructor(
     private readonly store: Store,
@@ -57,6 +62,7 @@ export class MailboxOperations {
     private readonly events: MailboxEvents,
   ) {
     this.mailstore = new MailStore(store, blobs, clock);
+    this.snapshots = new MailboxSnapshots(store.messageState);
   }
 
   // ---- Mailboxes
@@ -129,9 +135,15 @@ export class MailboxOperations {
   /** SELECT (claims \Recent) or, read-only, EXAMINE. */
   async select(userId: number, name: string, readOnly = false): Promise<SelectResult> {
     const box = await this.get(userId, name);
-    const recent = readOnly ? { from: box.uidNext, to: box.uidNext } : await this.store.mailboxTree.claimRecent(box.id);
-    const messages = await this.store.messageState.select(box.id);
-    return { mailbox: (await this.store.mailboxTree.findById(box.id)) ?? box, messages, recent };
+    if (readOnly) {
+      const snapshot = await this.snapshots.get(box);
+      return { mailbox: box, snapshot, messages: snapshot.messages, recent: { from: box.uidNext, to: box.uidNext } };
+    }
+    const recent = await this.store.mailboxTree.claimRecent(box.id);
+    // Counters as of the claim: mail that came meanwhile is in the snapshot and this session's \Recent.
+    const mailbox = recent.to === box.uidNext ? box : ((await this.store.mailboxTree.findById(box.id)) ?? box);
+    const snapshot = await this.snapshots.get(mailbox);
+    return { mailbox, snapshot, messages: snapshot.messages, recent };
   }
 
   /**
@@ -144,9 +156,10 @@ export class MailboxOperations {
 
   // ---- Messages
 
-  /** In UID order; all of them when `uids` is omitted. */
-  async messages(userId: number, name: string, uids?: UidSet): Promise<StoredMessage[]> {
-    return this.store.messageState.select((await this.get(userId, name)).id, uids);
+  /** In UID order; all of them when `uids` is omitted. Answered from the mailbox's snapshot. */
+  async messages(userId: number, name: string, uids?: UidSet): Promise<readonly StoredMessage[]> {
+    const snapshot = await this.snapshots.get(await this.get(userId, name));
+    return uids === undefined ? snapshot.messages : snapshot.pick(uids);
   }
 
   async changedSince(userId: number, name: string, modseq: number): Promise<StoredMessage[]> {

@@ -30,7 +30,12 @@ export interface PreparedBody {
   readonly size: number;
   readonly inline: Buffer | null;
   readonly index: MessageIndex;
+  /** The message's own header through the blank line (SEARCH HEADER reads it); null when over headerKeepLimit. */
+  readonly header: Buffer | null;
 }
+
+/** A header longer than this is not kept apart; SEARCH HEADER then reads it from the message. */
+const headerKeepLimit = 64 * 1024;
 
 export interface LocalTarget {
   readonly userId: number;
@@ -58,16 +63,19 @@ export class MailStore {
   async prepare(raw: Buffer): Promise<PreparedBody> {
     const hash = createHash("sha256").update(raw).digest("hex");
     const index = indexMessage(raw);
-    if (raw.length <= inlineBodyLimit) return { hash, size: raw.length, inline: raw, index };
+    const { headerStart, headerLength } = index.structure;
+    // A copy: a slice would keep a large message's bytes alive as long as the header.
+    const header = headerLength <= headerKeepLimit ? Buffer.from(raw.subarray(headerStart, headerStart + headerLength)) : null;
+    if (raw.length <= inlineBodyLimit) return { hash, size: raw.length, inline: raw, index, header };
     await this.blobs.put(raw);
-    return { hash, size: raw.length, inline: null, index };
+    return { hash, size: raw.length, inline: null, index, header };
   }
 
   /** Writes the body once and a message row into each target mailbox, inside the caller's transaction. */
   async deliver(tx: Tx, body: PreparedBody, targets: readonly LocalTarget[], flags: readonly string[] = []): Promise<StoredMessage[]> {
     if (targets.length === 0) return [];
     const now = this.clock.now();
-    await tx.messages.putBody({ hash: body.hash, size: body.size, inline: body.inline, index: body.index, now });
+    await tx.messages.putBody({ hash: body.hash, size: body.size, inline: body.inline, index: body.index, header: body.header, now });
     const stored: StoredMessage[] = [];
     for (const target of targets) {
       stored.push(await tx.messages.append(target.mailboxId, { bodyHash: body.hash, size: body.size, flags, internalDate: now }));
@@ -78,7 +86,7 @@ export class MailStore {
 
   /** Keeps the body (for the outbound queue) even when no local mailbox receives it. */
   async keep(tx: Tx, body: PreparedBody): Promise<void> {
-    await tx.messages.putBody({ hash: body.hash, size: body.size, inline: body.inline, index: body.index, now: this.clock.now() });
+    await tx.messages.putBody({ hash: body.hash, size: body.size, inline: body.inline, index: body.index, header: body.header, now: this.clock.now() });
   }
 
   /** The raw bytes of a stored body. */

@@ -50,7 +50,8 @@ export interface MailboxRepository {
 
 export interface MessageRepository {
   /** Inserts the body once per content; a second put of the same hash is a no-op. */
-  putBody(body: { hash: string; size: number; inline: Buffer | null; index: MessageIndex; now: EpochMs }): Promise<void>;
+  /** `header`: the message's own header bytes (through the blank line), kept for SEARCH HEADER. */
+  putBody(body: { hash: string; size: number; inline: Buffer | null; index: MessageIndex; header?: Buffer | null; now: EpochMs }): Promise<void>;
   getBody(hash: string): Promise<MessageBody | undefined>;
   /**
    * Only the bytes kept inline (null: they are in the blob store; undefined: no such body),
@@ -65,6 +66,15 @@ export interface MessageRepository {
   getSummaries(hashes: readonly string[]): Promise<Map<string, MessageSummary>>;
   /** The decoded text SEARCH BODY/TEXT reads. */
   getBodyText(hash: string): Promise<string | undefined>;
+  /** getBodyText for many bodies in one query (SEARCH over a batch); absent hashes are left out. */
+  getBodyTexts(hashes: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * The first `length` bytes of inline bodies in one query (SEARCH HEADER reads the header, not
+   * the message); null for a body in the blob store; absent hashes are left out.
+   */
+  getPrefixes(hashes: readonly string[], length: number): Promise<Map<string, Buffer | null>>;
+  /** The header bytes putBody kept, in one query; null when none was kept (then getPrefixes); absent hashes are left out. */
+  getHeaders(hashes: readonly string[]): Promise<Map<string, Buffer | null>>;
   /** Whether a body row exists (a row names the blob), reading nothing else. */
   hasBody(hash: string): Promise<boolean>;
   /** Takes the mailbox's next UID and MODSEQ (atomically) and inserts the message row. */

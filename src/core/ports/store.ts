@@ -5,8 +5,14 @@ import type { Alias, Domain, EpochMs, GroupMember, MailGroup, Role, User, UserSt
 import type { MailboxRepository, MailboxTreeRepository, MessageRepository, MessageStateRepository, QuotaRepository } from "./mailstore.js";
 import type { DkimKeyRepository, OutboundRepository } from "./queue.js";
 import type { Pop3SettingsRepository } from "./maildrop.js";
-import type { Channel, LoginRecord, NewLoginRecord, ThrottleState } from "../auth/types.js";
+import type { FlowSettingsRepository, HeldMessageRepository, MessageTraceRepository } from "./mail-flow.js";
+import type { Channel, LoginRecord, LoginResult, NewLoginRecord, ThrottleState } from "../auth/types.js";
 import type { AppPasswordRepository, AuditRepository, IpRuleRepository, LoginSettingsRepository, PasswordHistoryRepository } from "./login-security.js";
+import type { WebSessionRepository } from "./web-sessions.js";
+import type { PasswordNoticeRepository, PhoneRepository } from "./phone.js";
+import type { SmsOutboxRepository } from "./sms.js";
+import type { TwoFactorRepository } from "./two-factor.js";
+import type { AccessPolicyRepository } from "./access-policies.js";
 
 export interface DomainRepository {
   create(name: DomainName, now: EpochMs): Promise<Domain>;
@@ -83,7 +89,7 @@ export interface LoginRecordQuery {
   readonly userId?: number;
   readonly identity?: string;
   readonly channel?: Channel;
-  readonly result?: "success" | "failure";
+  readonly result?: LoginResult;
   /** Only records strictly older than this id (keyset pagination, newest first). */
   readonly beforeId?: number;
   readonly limit: number;
@@ -123,6 +129,14 @@ export interface TransactionOptions {
    * call of the group rejects. fn may see the writes of the calls before it in the group.
    */
   readonly group?: boolean;
+  /**
+   * With group only. false: the call settles once its batch has committed, without waiting
+   * for the commit to reach stable storage (SQLite: no WAL sync; PostgreSQL: synchronous_commit
+   * off). A crash of the process loses nothing; a crash of the machine may lose the last
+   * moments of such writes, never half of one. For records whose loss then is acceptable and
+   * whose wait is not: the login record of every login (decision 0019). Default true.
+   */
+  readonly durable?: boolean;
 }
 
 export interface Store {
@@ -137,8 +151,17 @@ export interface Store {
   readonly loginSettings: LoginSettingsRepository;
   readonly appPasswords: AppPasswordRepository;
   readonly ipRules: IpRuleRepository;
+  readonly accessPolicies: AccessPolicyRepository;
   readonly audit: AuditRepository;
   readonly passwordHistory: PasswordHistoryRepository;
+  /** Bound phones and their one-time codes (issue 6, item 6). */
+  readonly phones: PhoneRepository;
+  readonly smsOutbox: SmsOutboxRepository;
+  /** The last password-expiry reminder of each account (issue 6, item 5). */
+  readonly passwordNotices: PasswordNoticeRepository;
+  readonly webSessions: WebSessionRepository;
+  /** TOTP, recovery codes, passkeys, remembered browsers (issue 6, item 3). */
+  readonly twoFactor: TwoFactorRepository;
   readonly mailboxes: MailboxRepository;
   readonly messages: MessageRepository;
   readonly quota: QuotaRepository;
@@ -147,6 +170,10 @@ export interface Store {
   readonly outbound: OutboundRepository;
   readonly dkimKeys: DkimKeyRepository;
   readonly pop3Settings: Pop3SettingsRepository;
+  /** Mail-flow settings and the message trace (issue 7). */
+  readonly flowSettings: FlowSettingsRepository;
+  readonly messageTraces: MessageTraceRepository;
+  readonly heldMessages: HeldMessageRepository;
   /** Runs fn with repositories bound to one transaction; commits if it resolves. */
   transaction<T>(fn: (tx: Omit<Store, "transaction" | "close">) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;

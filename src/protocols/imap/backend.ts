@@ -12,7 +12,7 @@ export interface ImapBackend {
   readonly mailboxes: MailboxOperations;
   readonly events: MailboxEvents;
   /** A stored body's summary (FETCH) and search text (SEARCH) by its hash; undefined when the row is gone. */
-  readonly bodies: Pick<MessageRepository, "getSummary" | "getSummaries" | "getBodyText">;
+  readonly bodies: Pick<MessageRepository, "getSummary" | "getSummaries" | "getBodyText" | "getBodyTexts" | "getHeaders" | "getPrefixes">;
 }
 
 export interface ImapLimits {

@@ -28,6 +28,8 @@ export interface MessageSource {
   /** The decoded text, for SEARCH BODY/TEXT only (up to 1 MiB). */
   text(): Promise<string>;
   raw(): Promise<Buffer>;
+  /** The message's own header, through the blank line (SEARCH HEADER, TEXT). */
+  header(): Promise<Buffer>;
 }
 
 /**
@@ -38,11 +40,13 @@ export function messageSource(backend: ImapBackend, m: StoredMessage, loaded: { 
   let index: Promise<MessageSummary> | undefined = loaded.summary && Promise.resolve(loaded.summary);
   let text: Promise<string> | undefined;
   let raw: Promise<Buffer> | undefined = loaded.raw && Promise.resolve(loaded.raw);
-  return {
+  const source: MessageSource = {
     index: () => (index ??= backend.bodies.getSummary(m.bodyHash).then((found) => found ?? missing())),
     text: () => (text ??= backend.bodies.getBodyText(m.bodyHash).then((found) => found ?? missing())),
     raw: () => (raw ??= backend.mailboxes.read(m)),
+    header: () => section(source, headerSpec),
   };
+  return source;
 }
 
 function missing(): never {
@@ -50,7 +54,7 @@ function missing(): never {
 }
 
 const full: SectionSpec = { path: [], kind: "full" };
-const header: SectionSpec = { path: [], kind: "header" };
+const headerSpec: SectionSpec = { path: [], kind: "header" };
 const text: SectionSpec = { path: [], kind: "text" };
 
 async function section(source: MessageSource, spec: SectionSpec): Promise<Buffer> {
@@ -79,7 +83,7 @@ async function simpleItem(name: string, view: MailboxView, m: StoredMessage, sou
     case "RFC822":
       return section(source, full);
     case "RFC822.HEADER":
-      return section(source, header);
+      return section(source, headerSpec);
     default: // RFC822.TEXT
       return section(source, text);
   }

@@ -6,7 +6,7 @@ import type { StoredMessage } from "../../core/ports/mailstore.js";
 import type { MimePart } from "../../mail/mime/types.js";
 import { dateKey, dateOf } from "./codec/dates.js";
 import type { SearchKey } from "./codec/search.js";
-import { sectionBytes } from "./codec/section.js";
+import { headerFieldsOf } from "./codec/section.js";
 import type { MessageSource } from "./fetch-items.js";
 import type { MailboxView } from "./view.js";
 
@@ -25,8 +25,7 @@ function decoded(text: string): string {
 }
 
 async function headerValue(c: Candidate, field: string): Promise<string> {
-  const index = await c.source.index();
-  const bytes = sectionBytes(await c.source.raw(), index.structure, { path: [], kind: "fields", fields: [field] });
+  const bytes = headerFieldsOf(await c.source.header(), [field]);
   // Unfold and drop the field names: "From: a\r\n b" → "a b".
   return decoded(bytes.toString("utf8").replace(/\r?\n[ \t]+/g, " ").replace(/^[^:\r\n]*:/gm, ""));
 }
@@ -51,8 +50,7 @@ export async function matches(key: SearchKey, c: Candidate, view: MailboxView): 
     case "body":
       return bodyContains(c, key.value.toLowerCase());
     case "text": {
-      const index = await c.source.index();
-      const header = decoded(sectionBytes(await c.source.raw(), index.structure, { path: [], kind: "header" }).toString("utf8"));
+      const header = decoded((await c.source.header()).toString("utf8"));
       const needle = key.value.toLowerCase();
       return header.toLowerCase().includes(needle) || (await bodyContains(c, needle));
     }
@@ -104,8 +102,7 @@ function nestedMessages(part: MimePart, out: MimePart[] = []): MimePart[] {
 }
 
 async function headerPresent(c: Candidate, field: string): Promise<boolean> {
-  const index = await c.source.index();
-  return sectionBytes(await c.source.raw(), index.structure, { path: [], kind: "fields", fields: [field] }).toString("latin1").includes(":");
+  return headerFieldsOf(await c.source.header(), [field]).toString("latin1").includes(":");
 }
 
 export function usesModseq(key: SearchKey): boolean {

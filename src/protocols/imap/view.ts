@@ -4,6 +4,14 @@
 // numbers cannot shift under a client's feet (not during FETCH, STORE, SEARCH; §7.4.1).
 import type { MailboxEvent } from "../../core/mailstore/events.js";
 import type { Mailbox, StoredMessage, UidSet } from "../../core/ports/mailstore.js";
+
+/** What a view starts from: the mailbox's shared snapshot (core/mailstore/snapshots.ts), never changed here. */
+export interface ViewBase {
+  readonly uids: readonly number[];
+  readonly flags: ReadonlyMap<number, readonly string[]>;
+  /** Lower-cased → first spelling. */
+  readonly keywords: ReadonlyMap<string, string>;
+}
 import type { SequenceSet } from "./codec/sequence.js";
 
 export const MAX_UID = 4294967295;
@@ -15,14 +23,17 @@ export interface UidRange {
 }
 
 export class MailboxView {
-  readonly uids: number[] = [];
-  readonly flags = new Map<number, readonly string[]>();
+  // The snapshot's arrays until this view first changes them (copy on write): a SELECT of a
+  // large mailbox copies nothing.
+  #uids: number[];
+  #flags: Map<number, readonly string[]>;
+  /** Keywords in use, lower-cased → first spelling seen: FLAGS and PERMANENTFLAGS list them. */
+  #keywordSet: Map<string, string>;
+  #owned = false;
   readonly pendingExists = new Set<number>();
   readonly pendingExpunge = new Set<number>();
   readonly pendingFlags = new Set<number>();
   highestModseq: number;
-  /** Keywords in use, lower-cased → first spelling seen: FLAGS and PERMANENTFLAGS list them. */
-  private readonly keywordSet = new Map<string, string>();
   private keywordsGrew = false;
   /** The ranges of UIDs this session claimed as \Recent: at SELECT and as new mail arrived. */
   private readonly recent: UidRange[] = [];
@@ -32,14 +43,33 @@ export class MailboxView {
 
   constructor(
     readonly mailbox: Mailbox,
-    messages: readonly StoredMessage[],
+    base: ViewBase,
     readonly readOnly: boolean,
     recent: UidRange,
   ) {
     this.highestModseq = mailbox.highestModseq;
     this.claimRecent(recent);
-    for (const m of messages) this.add(m);
-    this.keywordsGrew = false;
+    // Shared with other views until written (own()); the casts never let a write reach them.
+    this.#uids = base.uids as number[];
+    this.#flags = base.flags as Map<number, readonly string[]>;
+    this.#keywordSet = base.keywords as Map<string, string>;
+  }
+
+  /** UIDs in sequence-number order. */
+  get uids(): readonly number[] {
+    return this.#uids;
+  }
+
+  get flags(): ReadonlyMap<number, readonly string[]> {
+    return this.#flags;
+  }
+
+  private own(): void {
+    if (this.#owned) return;
+    this.#uids = [...this.#uids];
+    this.#flags = new Map(this.#flags);
+    this.#keywordSet = new Map(this.#keywordSet);
+    this.#owned = true;
   }
 
   get name(): string {
@@ -77,7 +107,7 @@ export class MailboxView {
   }
 
   get keywords(): string[] {
-    return [...this.keywordSet.values()];
+    return [...this.#keywordSet.values()];
   }
 
   /** Whether a keyword appeared since the last call: FLAGS and PERMANENTFLAGS must be sent again. */
@@ -89,22 +119,37 @@ export class MailboxView {
 
   /** Records a message's current flags (and any keyword new to this view). */
   setFlags(uid: number, flags: readonly string[]): void {
-    this.flags.set(uid, flags);
+    this.own();
+    this.#flags.set(uid, flags);
     for (const flag of flags) {
       const key = flag.toLowerCase();
-      if (flag.startsWith("\\") || this.keywordSet.has(key)) continue;
-      this.keywordSet.set(key, flag);
+      if (flag.startsWith("\\") || this.#keywordSet.has(key)) continue;
+      this.#keywordSet.set(key, flag);
       this.keywordsGrew = true;
     }
   }
 
   get recentCount(): number {
-    return this.uids.filter((uid) => this.isRecent(uid)).length;
+    // The claimed ranges are few and do not overlap: count each by two binary searches.
+    return this.recent.reduce((n, r) => n + this.lowerBound(r.to) - this.lowerBound(r.from), 0);
+  }
+
+  /** Index of the first UID in view that is at least `uid`. */
+  private lowerBound(uid: number): number {
+    let lo = 0;
+    let hi = this.#uids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.#uids[mid]! < uid) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   add(m: StoredMessage): boolean {
     if (m.uid <= this.lastUid) return false;
-    this.uids.push(m.uid);
+    this.own();
+    this.#uids.push(m.uid);
     this.setFlags(m.uid, m.flags);
     return true;
   }
@@ -127,8 +172,9 @@ export class MailboxView {
   remove(uid: number): number {
     const seq = this.seqOf(uid);
     if (seq > 0) {
-      this.uids.splice(seq - 1, 1);
-      this.flags.delete(uid);
+      this.own();
+      this.#uids.splice(seq - 1, 1);
+      this.#flags.delete(uid);
     }
     this.pendingExpunge.delete(uid);
     this.pendingFlags.delete(uid);

@@ -21,6 +21,12 @@ import { dkimSealed } from "./0008_dkim_sealed.js";
 import { subscriptions } from "./0009_subscriptions.js";
 import { bodyText } from "./0010_body_text.js";
 import { temporaryPassword } from "./0011_temporary_password.js";
+import { twoFactor } from "./0012_two_factor.js";
+import { webSessions } from "./0013_web_sessions.js";
+import { accessPolicies } from "./0014_access_policies.js";
+import { phoneAndReminders } from "./0015_phone_and_reminders.js";
+import { mailReadPaths } from "./0016_mail_read_paths.js";
+import { mailFlow } from "./0017_mail_flow.js";
 
 export const migrationTable = "moat_migrations";
 
@@ -39,6 +45,12 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     "0009_subscriptions": subscriptions(dialect),
     "0010_body_text": bodyText(),
     "0011_temporary_password": temporaryPassword(),
+    "0012_two_factor": twoFactor(dialect),
+    "0013_web_sessions": webSessions(dialect),
+    "0014_access_policies": accessPolicies(dialect),
+    "0015_phone_and_reminders": phoneAndReminders(dialect),
+    "0016_mail_read_paths": mailReadPaths(dialect),
+    "0017_mail_flow": mailFlow(dialect),
   };
 }
 

@@ -3,9 +3,14 @@
 // transaction; lock() is the first statement of an operation so that, on PostgreSQL, the
 // mailbox row lock orders two sessions changing the same mailbox.
 import { sql, type Kysely } from "kysely";
+import { MoatError } from "../../shared/errors.js";
 import type { MailboxCounters, MailboxStatus, MailboxTreeRepository } from "../../core/ports/mailstore.js";
+import { prepared } from "../prepared.js";
 import type { Database } from "../schema.js";
 import { toMailbox } from "./mailboxes.js";
+
+// Every SELECT reads the \Recent counter: compiled once (prepared.ts).
+const recentCounter = prepared((db, id: number) => db.selectFrom("mailboxes").select(["first_recent_uid", "uid_next"]).where("id", "=", id));
 
 /** Flags are stored space-separated; padding with spaces makes one LIKE find a whole flag. */
 export function hasFlag(flag: string) {
@@ -156,7 +161,8 @@ export function mailboxTreeRepository(db: Kysely<Database>): MailboxTreeReposito
       // (and its sync). Otherwise one compare-and-set: of two sessions claiming at once, only the
       // one whose first_recent_uid still matches gets the UIDs, up to uid_next at that moment.
       for (;;) {
-        const row = await db.selectFrom("mailboxes").select(["first_recent_uid", "uid_next"]).where("id", "=", id).executeTakeFirstOrThrow();
+        const [row] = await recentCounter(db, id);
+        if (row === undefined) throw new MoatError("mailbox_not_found");
         if (row.first_recent_uid >= row.uid_next) return { from: row.uid_next, to: row.uid_next };
         const claimed = await db
           .updateTable("mailboxes")

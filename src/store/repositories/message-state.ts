@@ -95,8 +95,16 @@ export function messageStateRepository(db: Kysely<Database>): MessageStateReposi
           .where((eb) =>
             eb.not(eb.exists(eb.selectFrom("outbound_messages as o").select("o.id").whereRef("o.blob_hash", "=", "message_bodies.hash"))),
           )
+          // Mail waiting for a moderator or auditor (issue 7) keeps its body too.
+          .where((eb) =>
+            eb.not(eb.exists(eb.selectFrom("held_messages as h").select("h.id").whereRef("h.body_hash", "=", "message_bodies.hash").where("h.status", "=", "held"))),
+          )
           .returning(["hash", sql<number>`case when inline_data is null then 1 else 0 end`.as("in_blobs")])
           .execute();
+        if (rows.length > 0) {
+          await db.deleteFrom("message_index").where("hash", "in", rows.map((r) => r.hash)).execute();
+          await db.deleteFrom("message_text").where("hash", "in", rows.map((r) => r.hash)).execute();
+        }
         released.push(...rows.filter((r) => Number(r.in_blobs) === 1).map((r) => r.hash));
       }
       return released;

@@ -21,11 +21,24 @@ export function toMessage(row: Selectable<MessagesTable>): StoredMessage {
   };
 }
 
-// A delivery's writes, compiled once (prepared.ts).
-const insertBody = prepared((db, hash: string, size: number, inline: Buffer | null, indexJson: string, bodyText: string, now: EpochMs) =>
+// A delivery's writes, compiled once (prepared.ts). The summary, header and text go to
+// message_index (migration 0016); message_bodies keeps the bytes.
+const insertBody = prepared((db, hash: string, size: number, inline: Buffer | null, now: EpochMs) =>
   db
     .insertInto("message_bodies")
-    .values({ hash, size, inline_data: inline, index_json: indexJson, body_text: bodyText, created_at: now })
+    .values({ hash, size, inline_data: inline, index_json: "", body_text: null, created_at: now })
+    .onConflict((oc) => oc.column("hash").doNothing()),
+);
+const insertIndex = prepared((db, hash: string, header: Buffer | null, indexJson: string) =>
+  db
+    .insertInto("message_index")
+    .values({ hash, header, index_json: indexJson })
+    .onConflict((oc) => oc.column("hash").doNothing()),
+);
+const insertText = prepared((db, hash: string, bodyText: string) =>
+  db
+    .insertInto("message_text")
+    .values({ hash, body_text: bodyText })
     .onConflict((oc) => oc.column("hash").doNothing()),
 );
 
@@ -33,8 +46,8 @@ const insertBody = prepared((db, hash: string, size: number, inline: Buffer | nu
 const inlineData = prepared((db, hash: string) => db.selectFrom("message_bodies").select("inline_data").where("hash", "=", hash));
 // FETCH ENVELOPE/BODYSTRUCTURE: the summary alone, never the body bytes (up to 256 KiB inline)
 // nor the search text (up to 1 MiB; migration 0010).
-const summaryJson = prepared((db, hash: string) => db.selectFrom("message_bodies").select("index_json").where("hash", "=", hash));
-const textColumns = prepared((db, hash: string) => db.selectFrom("message_bodies").select(["body_text", "index_json"]).where("hash", "=", hash));
+const summaryJson = prepared((db, hash: string) => db.selectFrom("message_index").select("index_json").where("hash", "=", hash));
+const bodyTextOf = prepared((db, hash: string) => db.selectFrom("message_text").select("body_text").where("hash", "=", hash));
 const bodyExists = prepared((db, hash: string) => db.selectFrom("message_bodies").select("hash").where("hash", "=", hash));
 
 // One statement takes the next UID and MODSEQ: the row lock (PostgreSQL) or the write
@@ -71,15 +84,19 @@ function indexOf(indexJson: string, bodyText: string | null): MessageIndex {
 
 export function messageRepository(db: Kysely<Database>): MessageRepository {
   return {
-    async putBody(body: { hash: string; size: number; inline: Buffer | null; index: MessageIndex; now: EpochMs }): Promise<void> {
+    async putBody(body: { hash: string; size: number; inline: Buffer | null; index: MessageIndex; header?: Buffer | null; now: EpochMs }): Promise<void> {
       const { bodyText, ...summary } = body.index;
-      await insertBody(db, body.hash, body.size, body.inline, JSON.stringify(summary), bodyText, body.now);
+      await insertBody(db, body.hash, body.size, body.inline, body.now);
+      await insertIndex(db, body.hash, body.header ?? null, JSON.stringify(summary));
+      await insertText(db, body.hash, bodyText);
     },
 
     async getBody(hash: string): Promise<MessageBody | undefined> {
-      const row = await db.selectFrom("message_bodies").selectAll().where("hash", "=", hash).executeTakeFirst();
-      if (!row) return undefined;
-      return { hash: row.hash, size: row.size, inline: row.inline_data, index: indexOf(row.index_json, row.body_text) };
+      const row = await db.selectFrom("message_bodies").select(["hash", "size", "inline_data"]).where("hash", "=", hash).executeTakeFirst();
+      const [index] = await summaryJson(db, hash);
+      const [text] = await bodyTextOf(db, hash);
+      if (!row || !index) return undefined;
+      return { hash: row.hash, size: row.size, inline: row.inline_data, index: indexOf(index.index_json, text?.body_text ?? null) };
     },
 
     async getSummary(hash: string): Promise<MessageSummary | undefined> {
@@ -90,7 +107,7 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
     async getSummaries(hashes: readonly string[]): Promise<Map<string, MessageSummary>> {
       const found = new Map<string, MessageSummary>();
       for (const chunk of chunks(hashes)) {
-        const rows = await db.selectFrom("message_bodies").select(["hash", "index_json"]).where("hash", "in", chunk).execute();
+        const rows = await db.selectFrom("message_index").select(["hash", "index_json"]).where("hash", "in", chunk).execute();
         for (const row of rows) found.set(row.hash, JSON.parse(row.index_json) as MessageSummary);
       }
       return found;
@@ -106,9 +123,49 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
     },
 
     async getBodyText(hash: string): Promise<string | undefined> {
-      const [row] = await textColumns(db, hash);
-      // Before 0010 the text was inside index_json; reading index_json too costs nothing then.
-      return row === undefined ? undefined : (row.body_text ?? indexOf(row.index_json, null).bodyText);
+      const [row] = await bodyTextOf(db, hash);
+      if (row === undefined) return undefined;
+      if (row.body_text !== null) return row.body_text;
+      // Before 0010 the text was inside index_json.
+      const [old] = await summaryJson(db, hash);
+      return old === undefined ? undefined : indexOf(old.index_json, null).bodyText;
+    },
+
+    async getBodyTexts(hashes: readonly string[]): Promise<Map<string, string>> {
+      const found = new Map<string, string>();
+      for (const chunk of chunks(hashes)) {
+        const rows = await db.selectFrom("message_text").select(["hash", "body_text"]).where("hash", "in", chunk).execute();
+        for (const row of rows) {
+          // Before 0010 the text was inside index_json (rare: read those one at a time).
+          if (row.body_text !== null) found.set(row.hash, row.body_text);
+          else for (const old of await summaryJson(db, row.hash)) found.set(row.hash, indexOf(old.index_json, null).bodyText);
+        }
+      }
+      return found;
+    },
+
+    async getHeaders(hashes: readonly string[]): Promise<Map<string, Buffer | null>> {
+      const found = new Map<string, Buffer | null>();
+      for (const chunk of chunks(hashes)) {
+        const rows = await db.selectFrom("message_index").select(["hash", "header"]).where("hash", "in", chunk).execute();
+        for (const row of rows) found.set(row.hash, row.header === null || Buffer.isBuffer(row.header) ? row.header : Buffer.from(row.header));
+      }
+      return found;
+    },
+
+    async getPrefixes(hashes: readonly string[], length: number): Promise<Map<string, Buffer | null>> {
+      const found = new Map<string, Buffer | null>();
+      const n = Math.max(1, Math.floor(length));
+      for (const chunk of chunks(hashes)) {
+        // substr() of a blob (SQLite) or bytea (PostgreSQL) is bytes, 1-based in both.
+        const rows = await db
+          .selectFrom("message_bodies")
+          .select(["hash", sql<Buffer | null>`substr(inline_data, 1, ${n})`.as("head")])
+          .where("hash", "in", chunk)
+          .execute();
+        for (const row of rows) found.set(row.hash, row.head === null || Buffer.isBuffer(row.head) ? row.head : Buffer.from(row.head));
+      }
+      return found;
     },
 
     async hasBody(hash: string): Promise<boolean> {

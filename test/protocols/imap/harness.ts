@@ -32,7 +32,7 @@ export interface ImapTestServer {
   readonly userId: number;
   readonly store: Store;
   readonly clock: TestClock;
-  /** How often the server loaded a stored index or a raw body (SEARCH must not for row-only keys). */
+  /** How often the server loaded a stored index or text, or raw bytes (SEARCH must not for row-only keys), per message. */
   readonly reads: { index: number; raw: number };
 }
 
@@ -61,6 +61,11 @@ export async function startTestImap(t: TestContext, opts: ImapTestOptions = {}):
     reads.raw++;
     return readRaw(m);
   };
+  const readMany = mailboxes.readMany.bind(mailboxes);
+  mailboxes.readMany = (messages) => {
+    reads.raw += messages.length;
+    return readMany(messages);
+  };
   const throttle = { failureDelayMs: 0, maxFailureDelayMs: 0, blockAfterFailures: 100, blockMs: 60_000, windowMs: 60_000 };
   const backend: ImapBackend = {
     authenticate: createAuthenticator({ store, clock, passwords, throttle }),
@@ -78,6 +83,19 @@ export async function startTestImap(t: TestContext, opts: ImapTestOptions = {}):
       getBodyText: (hash) => {
         reads.index++;
         return store.messages.getBodyText(hash);
+      },
+      getBodyTexts: (hashes) => {
+        reads.index += hashes.length;
+        return store.messages.getBodyTexts(hashes);
+      },
+      // The header bytes SEARCH HEADER reads: a read of the message, if only its first bytes.
+      getHeaders: (hashes) => {
+        reads.raw += hashes.length;
+        return store.messages.getHeaders(hashes);
+      },
+      getPrefixes: (hashes, length) => {
+        reads.raw += hashes.length;
+        return store.messages.getPrefixes(hashes, length);
       },
     },
   };

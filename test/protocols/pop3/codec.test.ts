@@ -78,6 +78,12 @@ describe("POP3 replies", () => {
     assert.equal(messageBody(Buffer.from("A: b\n\nbody\n.x\n")).toString(), "A: b\r\n\r\nbody\r\n..x\r\n.\r\n");
   });
 
+  it("mixes CRLF and bare-LF lines, ends an unterminated last line, and starts with the +OK line given", () => {
+    const body = messageBody(Buffer.from("A: b\r\n\r\nx\n.y\r\nz\r\n\r\n.\nlast"), undefined, "+OK 9 octets\r\n");
+    assert.equal(body.toString(), "+OK 9 octets\r\nA: b\r\n\r\nx\r\n..y\r\nz\r\n\r\n..\r\nlast\r\n.\r\n");
+    assert.equal(messageBody(Buffer.from("A: b\r\n\r\nx\n.y\r\nz\r\n"), 1).toString(), "A: b\r\n\r\nx\r\n.\r\n");
+  });
+
   it("sends an empty message as the terminator alone", () => {
     assert.equal(messageBody(Buffer.alloc(0)).toString(), ".\r\n");
   });

@@ -23,7 +23,7 @@ describe("SMTP session: a transaction", () => {
     assert.equal(flow.messages.length, 1);
     const [stored] = flow.messages;
     assert.equal(stored?.message.toString(), "Subject: hi\r\n\r\nhello\r\n");
-    assert.deepEqual(stored?.envelope, { mailFrom: "sender@remote.example", recipients: ["bob@example.com"], smtpUtf8: false, body: "8BITMIME" });
+    assert.deepEqual(stored?.envelope, { mailFrom: "sender@remote.example", recipients: ["bob@example.com"], refusedRecipients: [], smtpUtf8: false, body: "8BITMIME" });
     const origin = stored?.origin;
     assert.ok(origin?.kind === "mx");
     assert.deepEqual([origin.ip, origin.helo, origin.tls, origin.listener], ["127.0.0.1", "client.example", null, "smtp"]);

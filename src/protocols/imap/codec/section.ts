@@ -49,10 +49,19 @@ function slice(raw: Buffer, start: number, length: number): Buffer {
  * none, so one is only added when the header had one.
  */
 function headerFields(raw: Buffer, message: MimePart, names: readonly string[], not: boolean): Buffer {
+  return fieldsIn(raw, message.headerStart, message.headerStart + message.headerLength, names, not);
+}
+
+/** HEADER.FIELDS of a message's header on its own (the header bytes SEARCH reads). */
+export function headerFieldsOf(header: Buffer, names: readonly string[]): Buffer {
+  return fieldsIn(header, 0, header.length, names, false);
+}
+
+function fieldsIn(raw: Buffer, headerStart: number, headerEnd: number, names: readonly string[], not: boolean): Buffer {
   const wanted = new Set(names.map((name) => name.toLowerCase()));
   const chunks: Buffer[] = [];
-  let lastEnd = message.headerStart;
-  const extent = scanHeader(raw, message.headerStart, message.headerStart + message.headerLength, (start, end, colon) => {
+  let lastEnd = headerStart;
+  const extent = scanHeader(raw, headerStart, headerEnd, (start, end, colon) => {
     lastEnd = end;
     if (wanted.has(makeField(raw, start, end, colon).name.toLowerCase()) === not) return;
     chunks.push(raw.subarray(start, end));

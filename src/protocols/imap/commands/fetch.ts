@@ -8,7 +8,7 @@ import { fetchItems, messageSource, readsRaw, readsSummary, setsSeen } from "../
 import { toUidSet, type MailboxView } from "../view.js";
 
 /** Sets \Seen on the unseen messages among `rows`; returns the rows with their new flags. */
-async function markSeen(ctx: SessionContext, rows: StoredMessage[]): Promise<StoredMessage[]> {
+async function markSeen(ctx: SessionContext, rows: readonly StoredMessage[]): Promise<readonly StoredMessage[]> {
   const view = ctx.selected!;
   const unseen = rows.filter((m) => !m.flags.some((f) => f.toLowerCase() === "\\seen")).map((m) => m.uid);
   if (unseen.length === 0) return rows;
@@ -36,7 +36,7 @@ function withFlagChange(ctx: SessionContext, attrs: readonly FetchAttr[]): reado
  * of only those is answered from the view, as Dovecot does and imaptest's expunge test expects.
  * Anything else of such a message is gone and left out (RFC 2180 §4.1.3).
  */
-function withExpunged(view: MailboxView, uids: readonly number[], rows: StoredMessage[], attrs: readonly FetchAttr[]): StoredMessage[] {
+function withExpunged(view: MailboxView, uids: readonly number[], rows: readonly StoredMessage[], attrs: readonly FetchAttr[]): readonly StoredMessage[] {
   if (rows.length === uids.length || !attrs.every((a) => a.kind === "simple" && (a.name === "UID" || a.name === "FLAGS"))) return rows;
   const found = new Set(rows.map((m) => m.uid));
   const ghosts = uids

@@ -8,8 +8,8 @@ export const logout: ImapCommandHandler = {
   states: anyState,
   handle(ctx, command) {
     parseNoArgs(command.args);
-    ctx.send(untaggedStatus("BYE", `${ctx.hostname} logging out`));
-    ctx.send(tagged(command.tag, "OK", "LOGOUT completed"));
+    // One write for both lines: a login-per-connection client (most phones) pays a syscall less.
+    ctx.send(untaggedStatus("BYE", `${ctx.hostname} logging out`) + tagged(command.tag, "OK", "LOGOUT completed"));
     ctx.close();
   },
 };

@@ -6,12 +6,12 @@ import type { StoredMessage } from "../../../core/ports/mailstore.js";
 import { formatEsearch, formatSearch, type EsearchResult } from "../codec/response.js";
 import { parseSearch, type SearchReturn } from "../codec/search.js";
 import { bad, ok, selectedOnly, type ImapCommandHandler, type SessionContext } from "../context.js";
-import { messageSource } from "../fetch-items.js";
-import { matches, usesModseq } from "../search-eval.js";
+import { searchBatch } from "../search-batch.js";
+import { usesModseq } from "../search-eval.js";
 import { candidateUids, cheapFirst } from "../search-plan.js";
 import { toUidSet } from "../view.js";
 
-async function rowsOf(ctx: SessionContext, uids: readonly number[]): Promise<StoredMessage[]> {
+async function rowsOf(ctx: SessionContext, uids: readonly number[]): Promise<readonly StoredMessage[]> {
   return uids.length === 0 ? [] : ctx.backend.mailboxes.messages(ctx.user!.userId, ctx.selected!.name, toUidSet(uids));
 }
 
@@ -53,13 +53,7 @@ export const search: ImapCommandHandler = {
     const key = cheapFirst(args.key);
     const candidates = candidateUids(key, view);
     const rows = candidates === null ? await ctx.backend.mailboxes.messages(ctx.user!.userId, view.name) : await rowsOf(ctx, candidates);
-    const found: Match[] = [];
-    for (const message of rows) {
-      const seq = view.seqOf(message.uid);
-      if (seq === 0) continue;
-      if (!(await matches(key, { seq, message, source: messageSource(ctx.backend, message) }, view))) continue;
-      found.push({ n: command.uid ? message.uid : seq, modseq: message.modseq });
-    }
+    const found: Match[] = (await searchBatch(ctx.backend, key, view, rows)).map((m) => ({ n: command.uid ? m.uid : view.seqOf(m.uid), modseq: m.modseq }));
     const withModseq = usesModseq(args.key);
     if (args.returns !== null) ctx.send(formatEsearch(command.tag, command.uid, esearch(args.returns, found, withModseq)));
     else ctx.send(formatSearch(found.map((m) => m.n), withModseq ? BigInt(found.reduce((max, m) => Math.max(max, m.modseq), 0)) : null));

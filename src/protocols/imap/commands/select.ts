@@ -35,16 +35,21 @@ export const select: ImapCommandHandler = {
     if (args.condstore) ctx.enabled.add("CONDSTORE");
     const readOnly = command.name === "EXAMINE";
     const result = await ctx.backend.mailboxes.select(ctx.user!.userId, args.mailbox, readOnly);
-    const view = new MailboxView(result.mailbox, result.messages, readOnly, result.recent);
+    const view = new MailboxView(result.mailbox, result.snapshot, readOnly, result.recent);
     const box = result.mailbox;
-    ctx.send(mailboxFlags(view));
-    ctx.send(untagged(`${view.exists} EXISTS`));
-    ctx.send(untagged(`${view.recentCount} RECENT`));
-    const firstUnseen = result.messages.findIndex((m) => !m.flags.some((f) => f.toLowerCase() === "\\seen"));
-    if (firstUnseen >= 0) ctx.send(untaggedStatus("OK", "First unseen", { code: "UNSEEN", value: firstUnseen + 1 }));
-    ctx.send(untaggedStatus("OK", "UIDs valid", { code: "UIDVALIDITY", value: box.uidValidity }));
-    ctx.send(untaggedStatus("OK", "Predicted next UID", { code: "UIDNEXT", value: box.uidNext }));
-    ctx.send(untaggedStatus("OK", "Highest", { code: "HIGHESTMODSEQ", value: BigInt(box.highestModseq) }));
+    const firstUnseen = result.snapshot.firstUnseen;
+    // One write for the lot (a syscall per line was a quarter of a SELECT's CPU).
+    ctx.send(
+      [
+        mailboxFlags(view),
+        untagged(`${view.exists} EXISTS`),
+        untagged(`${view.recentCount} RECENT`),
+        firstUnseen > 0 ? untaggedStatus("OK", "First unseen", { code: "UNSEEN", value: firstUnseen }) : "",
+        untaggedStatus("OK", "UIDs valid", { code: "UIDVALIDITY", value: box.uidValidity }),
+        untaggedStatus("OK", "Predicted next UID", { code: "UIDNEXT", value: box.uidNext }),
+        untaggedStatus("OK", "Highest", { code: "HIGHESTMODSEQ", value: BigInt(box.highestModseq) }),
+      ].join(""),
+    );
     if (args.qresync !== null) await qresync(ctx, view, args.qresync);
     ctx.select(view);
     return ok(`${command.name} completed`, { code: readOnly ? "READ-ONLY" : "READ-WRITE" });

@@ -28,29 +28,36 @@ const terminator = Buffer.from(".\r\n");
 
 /**
  * A message as the body of RETR (all of it) or TOP (`bodyLines` set: the header, the blank
- * line, then that many body lines; RFC 1939 §7). Lines starting with "." get one more; every
- * line ends in CRLF on the wire, even one stored with a bare LF or no ending at the end, so
- * the terminator is always a line of its own.
+ * line, then that many body lines; RFC 1939 §7), after `first` (the +OK line). Lines starting
+ * with "." get one more; every line ends in CRLF on the wire, even one stored with a bare LF or
+ * no ending at the end, so the terminator is always a line of its own. Runs of lines that need
+ * neither are copied as one piece: the whole reply is one allocation and a few copies.
  */
-export function messageBody(raw: Buffer, bodyLines?: number): Buffer {
-  const parts: Buffer[] = [];
+export function messageBody(raw: Buffer, bodyLines?: number, first = ""): Buffer {
+  const parts: Buffer[] = first === "" ? [] : [Buffer.from(first, "latin1")];
   let inBody = false;
   let left = bodyLines ?? Infinity;
   let start = 0;
+  let run = 0; // start of the bytes not yet in parts
   while (start < raw.length && (!inBody || left > 0)) {
     const lf = raw.indexOf(LF, start);
     const end = lf < 0 ? raw.length : lf;
     const contentEnd = end > start && raw[end - 1] === CR ? end - 1 : end;
-    if (raw[start] === DOT) parts.push(dot);
-    if (lf >= 0 && contentEnd === end - 1) {
-      parts.push(raw.subarray(start, lf + 1)); // already CRLF: no copy
-    } else {
-      parts.push(raw.subarray(start, contentEnd), crlf);
+    if (raw[start] === DOT) {
+      parts.push(raw.subarray(run, start), dot);
+      run = start;
+    }
+    const next = lf < 0 ? raw.length : lf + 1;
+    if (lf < 0 || contentEnd !== end - 1) {
+      // A bare LF, or no line ending at all: written as CRLF.
+      parts.push(raw.subarray(run, contentEnd), crlf);
+      run = next;
     }
     if (inBody) left--;
     else if (contentEnd === start) inBody = true; // the blank line ends the header
-    start = lf < 0 ? raw.length : lf + 1;
+    start = next;
   }
+  if (start > run) parts.push(raw.subarray(run, start));
   parts.push(terminator);
   return Buffer.concat(parts);
 }

@@ -16,7 +16,7 @@ async function send(ctx: SessionContext, maildrop: Maildrop, entry: MaildropEntr
     ctx.log.warn({ err: error, uid: entry.message.uid }, "POP3 message could not be read");
     return ctx.send(err("Message not available", "SYS/TEMP"));
   }
-  ctx.send(Buffer.concat([Buffer.from(ok(`${entry.size} octets`)), messageBody(raw, bodyLines)]));
+  ctx.send(messageBody(raw, bodyLines, ok(`${entry.size} octets`)));
 }
 
 export const retr: CommandHandler = {

@@ -37,6 +37,8 @@ export interface Transaction {
   readonly body: "7BIT" | "8BITMIME";
   readonly smtpUtf8: boolean;
   readonly recipients: Address[];
+  /** Recipients refused by a mail-flow policy (not unknown ones): the pipeline may refuse the whole message for them. */
+  readonly refusedRecipients: Address[];
 }
 
 export interface SessionConfig {

@@ -29,7 +29,7 @@ export const data: SmtpCommand = {
       ctx.log.info("message with a bare CR or LF refused (bare_lf = reject)");
       return ctx.send(reply(550, "5.5.2", "Message contains bare CR or LF characters; lines must end with CRLF"));
     }
-    const envelope = { mailFrom: tx.mailFrom, recipients: [...tx.recipients], smtpUtf8: tx.smtpUtf8, body: tx.body };
+    const envelope = { mailFrom: tx.mailFrom, recipients: [...tx.recipients], refusedRecipients: [...tx.refusedRecipients], smtpUtf8: tx.smtpUtf8, body: tx.body };
     const verdict = await ctx.askFlow((flow, origin) => flow.process(origin, envelope, outcome.message));
     if (verdict === null) return;
     ctx.log.info({ verdict: verdict.kind, bytes: outcome.message.length, recipients: envelope.recipients.length, id: verdict.kind === "accept" ? verdict.id : undefined }, "message received");

@@ -29,7 +29,7 @@ export const mail: SmtpCommand = {
 
     const verdict = await ctx.askFlow((flow, origin) => flow.checkSender(origin, path.address, size));
     if (verdict === null) return;
-    if (verdict.kind === "accept") ctx.transaction = { mailFrom: path.address, declaredSize: size, body, smtpUtf8, recipients: [] };
+    if (verdict.kind === "accept") ctx.transaction = { mailFrom: path.address, declaredSize: size, body, smtpUtf8, recipients: [], refusedRecipients: [] };
     ctx.send(verdictReply("mail", verdict));
   },
 };

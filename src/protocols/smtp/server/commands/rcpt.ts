@@ -28,6 +28,7 @@ export const rcpt: SmtpCommand = {
     const verdict = await ctx.askFlow((flow, origin) => flow.checkRecipient(origin, tx.mailFrom, address));
     if (verdict === null) return;
     if (verdict.kind === "accept") tx.recipients.push(address);
+    else if (verdict.reason === "policy") tx.refusedRecipients.push(address);
     ctx.send(verdictReply("rcpt", verdict));
   },
 };

@@ -1,0 +1,31 @@
+// One JSON settings object per owner (a domain, account or group), for every table of that
+// shape: login settings (0006) and mail-flow settings (0017). Core validates the JSON.
+import type { Kysely } from "kysely";
+import type { EpochMs } from "../../core/accounts/types.js";
+import type { Database } from "../schema.js";
+
+export interface SettingsTable {
+  get(id: number): Promise<unknown>;
+  put(id: number, settings: object, now: EpochMs): Promise<void>;
+}
+
+type SettingsTableName = "domain_login_settings" | "user_login_settings" | "domain_flow_settings" | "user_flow_settings" | "group_flow_settings";
+
+export function settingsTable(db: Kysely<Database>, table: SettingsTableName, key: "domain_id" | "user_id" | "group_id"): SettingsTable {
+  // Kysely cannot type a table chosen at run time; every such table has (key, settings, updated_at).
+  const anyDb = db as unknown as Kysely<Record<string, { settings: string; updated_at: EpochMs } & Record<string, unknown>>>;
+  return {
+    async get(id) {
+      const row = await anyDb.selectFrom(table).select("settings").where(key, "=", id).executeTakeFirst();
+      return row && (JSON.parse(row.settings) as unknown);
+    },
+    async put(id, settings, now) {
+      const values = { settings: JSON.stringify(settings), updated_at: now };
+      await anyDb
+        .insertInto(table)
+        .values({ [key]: id, ...values })
+        .onConflict((oc) => oc.column(key).doUpdateSet(values))
+        .execute();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// Email monitoring over a real store (issue 7 item 4): copies of what a monitored account (or
+// a group's members) sends and receives, in the supervisor's folder, byte for byte below one
+// added header; direction, scope and end date; never a copy of a copy; audited changes.
+import assert from "node:assert/strict";
+import { describe, it, type TestContext } from "node:test";
+import type { Store } from "../../src/core/ports/store.js";
+import { forEachDialect } from "../support/stores.js";
+import { env, flowAdmin as admin, flowDomain, mx } from "../support/flow.js";
+
+const msg = (from: string, subject: string) => Buffer.from(`From: ${from}\r\nSubject: ${subject}\r\n\r\nbody of ${subject}\r\n`);
+const setup = (t: TestContext, store: Store) => flowDomain(t, store, ["alice", "bob", "boss", "carl"]);
+
+forEachDialect((dialect, open) => {
+  describe(`email monitoring on ${dialect}`, () => {
+    it("copies what the account sends and receives into the supervisor's folder, byte for byte under one header", async (t) => {
+      const { flow, settings, folder, submission } = await setup(t, await open(t));
+      const rule = await settings.addMonitor({ target: "alice@example.com", supervisor: "boss@example.com", direction: "both", scope: "both", name: "watch-alice" }, admin);
+      assert.equal(rule.folder, "Monitoring/watch-alice");
+      await flow.process(submission("alice"), env("alice@example.com", "bob@example.com", "x@outside.example"), msg("alice@example.com", "sent-one"));
+      await flow.process(mx, env("y@sender.example", "alice@example.com"), msg("y@sender.example", "received-one"));
+      await flow.process(mx, env("y@sender.example", "bob@example.com"), msg("y@sender.example", "not-alice"));
+      const copies = await folder("boss", "Monitoring/watch-alice");
+      assert.equal(copies.length, 2);
+      assert.match(copies[0]!, /^X-Moat-Monitor: rule="watch-alice"; direction=sent; account="alice@example\.com"\r\n/);
+      assert.match(copies[1]!, /^X-Moat-Monitor: rule="watch-alice"; direction=received; account="alice@example\.com"\r\n/);
+      // Byte for byte: the copy is the delivered message under the added header.
+      const [delivered] = await folder("alice", "INBOX");
+      assert.equal(copies[1]!.slice(copies[1]!.indexOf("\r\n") + 2), delivered);
+      assert.equal((await folder("boss", "INBOX")).length, 0, "the supervisor's INBOX is untouched");
+    });
+
+    it("honours direction, scope, group targets and the end date, and never copies a copy", async (t) => {
+      const { flow, settings, folder, submission, clock, accounts, audit } = await setup(t, await open(t));
+      await accounts.addGroup("sales@example.com");
+      await accounts.addMembers("sales@example.com", ["carl@example.com"]);
+      await settings.addMonitor({ target: "sales@example.com", supervisor: "boss@example.com", direction: "sent", scope: "external", name: "sales-out" }, admin);
+      // The supervisor is monitored too: the copies it gets are not mail it receives.
+      await settings.addMonitor({ target: "boss@example.com", supervisor: "alice@example.com", direction: "received", scope: "both", name: "boss-in" }, admin);
+      await flow.process(submission("carl"), env("carl@example.com", "bob@example.com"), msg("carl@example.com", "internal-only"));
+      await flow.process(submission("carl"), env("carl@example.com", "x@outside.example"), msg("carl@example.com", "to-outside"));
+      await flow.process(mx, env("y@sender.example", "carl@example.com"), msg("y@sender.example", "to-carl"));
+      const copies = await folder("boss", "Monitoring/sales-out");
+      assert.deepEqual(copies.map((c) => /Subject: (\S+)/.exec(c)?.[1]), ["to-outside"]);
+      assert.equal((await folder("alice", "Monitoring/boss-in")).length, 0, "no copy of a copy");
+
+      clock.advance(1000);
+      await settings.endMonitor("example.com", "sales-out", admin);
+      await flow.process(submission("carl"), env("carl@example.com", "x@outside.example"), msg("carl@example.com", "after-end"));
+      assert.equal((await folder("boss", "Monitoring/sales-out")).length, 1);
+      await assert.rejects(settings.endMonitor("example.com", "sales-out", admin), /already ended/);
+      await assert.rejects(settings.addMonitor({ target: "nobody@example.com", supervisor: "boss@example.com", direction: "both", scope: "both" }, admin), /neither an account nor a mail group/);
+      await assert.rejects(settings.addMonitor({ target: "carl@example.com", supervisor: "boss@example.com", direction: "both", scope: "both", until: clock.now() - 1 }, admin), /in the future/);
+      const entries = await audit.list({ limit: 10, target: "example.com" });
+      assert.ok(entries.filter((e) => e.action === "domain.flow_settings").length >= 3, "create, create, end are audited");
+    });
+  });
+});

@@ -23,6 +23,7 @@ import { OutboundDelivery } from "./core/delivery/outbound.js";
 import { routeTable } from "./core/delivery/routes.js";
 import { FlowSettingsService } from "./core/flow/flow-settings-service.js";
 import { HeldQueue } from "./core/flow/held-queue.js";
+import { FlowUpkeep } from "./core/flow/upkeep.js";
 import { createMailFlow, type EnqueueRemote } from "./core/flow/pipeline.js";
 import type { MailFlow } from "./core/flow/types.js";
 import type { BlobStore } from "./core/ports/blobs.js";
@@ -68,8 +69,10 @@ export interface Moat {
   readonly webSessions: WebSessionService;
   /** Issue 7: mail-flow settings of domains, accounts and groups, and the message trace. */
   readonly flowSettings: FlowSettingsService;
-  /** Mail held for moderators and auditors; its timeouts run only after start() (`moat start`). */
+  /** Mail held for moderators and auditors. */
   readonly heldMail: HeldQueue;
+  /** Held-mail timeouts and trace pruning; not running until start() (`moat start`). */
+  readonly flowUpkeep: FlowUpkeep;
   close(): Promise<void>;
 }
 
@@ -142,6 +145,7 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     logger,
   });
   const heldMail = new HeldQueue(announced.store, announced.mailstore, flow, clock, settings.server.hostname, logger);
+  const flowUpkeep = new FlowUpkeep(store, clock, heldMail, settings.mail.trace_retention_days, logger);
   outbound = new OutboundDelivery({
     store,
     // Queued bodies are read like any stored body: inline in the row or from the blob store.
@@ -199,8 +203,9 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     }),
     flowSettings: new FlowSettingsService(store, accounts, loginSecurity.audit, clock),
     heldMail,
+    flowUpkeep,
     close: async () => {
-      heldMail.stop();
+      flowUpkeep.stop();
       loginSecurity.stop();
       await phone.stop();
       await outbound.stop();

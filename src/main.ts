@@ -141,7 +141,7 @@ export async function startServer(loaded: LoadedSettings, logger: Logger): Promi
   moat.loginSecurity.startRevocationSweep(logger);
   moat.phone.startUpkeep();
   moat.blobUpkeep.start();
-  moat.heldMail.start();
+  moat.flowUpkeep.start();
   writePorts(loaded.dataDir, ports);
   logger.info({ ports, dataDir: loaded.dataDir, database: moat.store.dialect }, "moat started");
 

@@ -154,6 +154,7 @@ export function settingsSchema(privileged: boolean) {
         max_auth_failures: int(1, 100).default(3).describe("failed AUTH attempts on one SMTP connection before it is closed"),
         max_junk_commands: int(1, 1000).default(20).describe("unknown or invalid SMTP commands before the connection is closed"),
         max_received_headers: int(10, 500).default(50).describe("Received headers beyond this mean a mail loop; the message is refused"),
+        trace_retention_days: int(1, 3650).default(90).describe("message traces (moat trace) older than this are deleted"),
       })
       .prefault({}),
     queue: z

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it, type TestContext } from "node:test";
 import { HeldQueue } from "../../src/core/flow/held-queue.js";
+import { FlowUpkeep } from "../../src/core/flow/upkeep.js";
 import type { Store } from "../../src/core/ports/store.js";
 import { addr, env, flowAdmin as admin, flowDomain, mx } from "../support/flow.js";
 import { forEachDialect } from "../support/stores.js";
@@ -99,6 +100,16 @@ forEachDialect((dialect, open) => {
       assert.equal(await held.expireDue(), 1);
       assert.equal((await inbox("alice")).length, 1);
       assert.ok((await inbox("bob")).some((m) => /Subject: Not delivered: timeout-reject/.test(m) && /nobody approved it/.test(m)));
+    });
+
+    it("prunes message traces past their retention, and nothing newer", async (t) => {
+      const { flow, held, clock, store, submission } = await setup(t, await open(t));
+      const upkeep = new FlowUpkeep(store, clock, held, 30);
+      await flow.process(submission("alice"), env("alice@example.com", "bob@example.com"), msg("alice@example.com", "old"));
+      clock.advance(31 * 86_400_000);
+      await flow.process(submission("alice"), env("alice@example.com", "bob@example.com"), msg("alice@example.com", "new"));
+      assert.equal(await upkeep.pruneTraces(), 1);
+      assert.deepEqual((await store.messageTraces.search({ limit: 10 })).map((x) => x.subject), ["new"]);
     });
   });
 });

@@ -1,7 +1,8 @@
 // Deciding held mail (issue 7, items 2 and 3): a moderator or auditor — or an admin — approves
 // (the message goes on through the rest of the pipeline) or rejects it (the sender gets a
 // notice with the reason); a hold nobody decides in time follows its domain's timeout action.
-// Rules for who is audited or moderated live in the flow settings (FlowSettingsService).
+// Rules for who is audited or moderated live in the flow settings (FlowSettingsService); the
+// timeouts run in FlowUpkeep.
 import { domainOf, parseAddress, type Address } from "../../mail/address.js";
 import { MoatError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
@@ -21,8 +22,6 @@ export interface ReleasingFlow {
 const timeoutActor: Actor = { kind: "admin", name: "timeout" };
 
 export class HeldQueue {
-  private timer: NodeJS.Timeout | undefined;
-
   constructor(
     private readonly store: Store,
     private readonly mailstore: MailStore,
@@ -84,18 +83,6 @@ export class HeldQueue {
       }
     }
     return done;
-  }
-
-  /** `moat start` only: the timeouts, every minute. */
-  start(everyMs = 60_000): void {
-    const tick = () => void this.expireDue().catch((err: unknown) => this.logger?.warn({ err }, "held-message timeouts failed"));
-    this.timer = setInterval(tick, everyMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
   }
 
   private async tellSender(held: HeldMessage, reason: string): Promise<void> {

@@ -23,6 +23,7 @@ import { OutboundDelivery } from "./core/delivery/outbound.js";
 import { routeTable } from "./core/delivery/routes.js";
 import { FlowSettingsService } from "./core/flow/flow-settings-service.js";
 import { HeldQueue } from "./core/flow/held-queue.js";
+import { MessageRecall } from "./core/flow/recall.js";
 import { FlowUpkeep } from "./core/flow/upkeep.js";
 import { createMailFlow, type EnqueueRemote } from "./core/flow/pipeline.js";
 import type { MailFlow } from "./core/flow/types.js";
@@ -73,6 +74,8 @@ export interface Moat {
   readonly heldMail: HeldQueue;
   /** Held-mail timeouts and trace pruning; not running until start() (`moat start`). */
   readonly flowUpkeep: FlowUpkeep;
+  /** A user's recall of sent mail and an admin's purge of every copy (issue 7 item 8). */
+  readonly recall: MessageRecall;
   close(): Promise<void>;
 }
 
@@ -204,6 +207,7 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     flowSettings: new FlowSettingsService(store, accounts, loginSecurity.audit, clock),
     heldMail,
     flowUpkeep,
+    recall: new MessageRecall(store, mailboxes, accounts, loginSecurity.audit, clock, flow, settings.server.hostname),
     close: async () => {
       flowUpkeep.stop();
       loginSecurity.stop();

@@ -9,6 +9,7 @@ import { lifecycleCommands } from "./commands/lifecycle.js";
 import { loginsCommand } from "./commands/logins.js";
 import { traceCommand } from "./commands/trace.js";
 import { monitorCommand } from "./commands/monitor.js";
+import { recallCommands } from "./commands/recall.js";
 import { queueCommand } from "./commands/queue.js";
 import { userCommand } from "./commands/user.js";
 import { appPassCommand } from "./commands/apppass.js";
@@ -45,6 +46,7 @@ export function buildProgram(io: CliIo, stderr: (text: string) => void): Command
   loginsCommand(program, io);
   traceCommand(program, io);
   monitorCommand(program, io);
+  recallCommands(program, io);
   queueCommand(program, io);
   appPassCommand(program, io);
   ipCommand(program, io);

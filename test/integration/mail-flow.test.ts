@@ -238,6 +238,32 @@ describe("mail-flow policies end to end", { timeout: 300_000 }, () => {
     assert.equal((await inbox("carol@other.example", "Monitoring/bob-watch")).length, 1);
   });
 
+  it("recalls a sent message from internal recipients (read ones stay) and purges every copy of a phishing mail", async () => {
+    await submit("bob@example.com").sendMail({ from: "bob@example.com", to: ["alice@example.com", "carol@other.example", "x@outside.example"], subject: "to-recall", text: "x", messageId: "<recall-me@example.com>" });
+    // alice reads hers over IMAP.
+    const client = new ImapFlow({ host: "127.0.0.1", port: moat.ports.imap!, secure: false, auth: { user: "alice@example.com", pass: PW }, logger: false, doSTARTTLS: false });
+    await client.connect();
+    const lock = await client.getMailboxLock("INBOX");
+    const uids = (await client.search({ header: { "message-id": "recall-me@example.com" } }, { uid: true })) || [];
+    assert.equal(uids.length, 1);
+    await client.messageFlagsAdd(uids, ["\\Seen"], { uid: true });
+    lock.release();
+    await client.logout();
+
+    const report = JSON.parse(`[${(await moatCli("--json", "recall", "bob@example.com", "recall-me@example.com")).trim().split("\n").join(",")}]`) as Array<{ recipient: string; outcome: string }>;
+    assert.deepEqual(Object.fromEntries(report.map((r) => [r.recipient, r.outcome])), { "x@outside.example": "external", "alice@example.com": "already_read", "carol@other.example": "withdrawn" });
+    assert.equal((await withSubject("carol@other.example", "to-recall")).length, 0);
+    assert.equal((await withSubject("alice@example.com", "to-recall")).length, 1);
+
+    for (const to of ["alice@example.com", "bob@example.com"]) await mx().sendMail({ from: "CEO <ceo@evil.example>", to, subject: "Wire transfer now", text: "x" });
+    assert.match(await moatCli("purge", "example.com", "--from", "ceo@evil.example", "--dry-run"), /found/);
+    assert.equal((await withSubject("bob@example.com", "Wire transfer now")).length, 1);
+    const purged = await moatCli("--json", "purge", "example.com", "--from", "ceo@evil.example");
+    assert.equal(purged.trim().split("\n").length, 2);
+    assert.equal((await withSubject("alice@example.com", "Wire transfer now")).length, 0);
+    assert.equal((await withSubject("bob@example.com", "Wire transfer now")).length, 0);
+  });
+
   it("traces every accepted message with its stages, found by sender, recipient, subject and message id", async () => {
     const info = await submit("bob@example.com").sendMail({ from: "bob@example.com", to: ["alice@example.com", "carol@other.example"], subject: "Traced ✓", text: "x", messageId: "<trace-me@example.com>" });
     const id = /^250 2\.0\.0 Ok: queued as (\S+)/.exec(info.response)?.[1];

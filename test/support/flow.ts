@@ -24,7 +24,7 @@ export const flowAdmin: Actor = { kind: "admin", name: "root" };
 /** example.com with these users (by local part), the pipeline (remote mail discarded) and its settings. */
 export async function flowDomain(t: TestContext, store: Store, names: readonly string[]) {
   const clock = new TestClock();
-  const { accounts, mailstore } = coreFor(t, store, clock);
+  const { accounts, mailstore, blobs } = coreFor(t, store, clock);
   await accounts.addDomain("example.com");
   const users = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await accounts.addUser({ address: `${n}@example.com`, password: "a-long-password-1" })] as const)));
   const flow = createMailFlow({ store, mailstore, clock, dns: zoneResolver({}), hostname: "mx.example.com", maxMessageBytes: 100_000, maxReceivedHeaders: 5, enqueueRemote: async () => {} });
@@ -38,5 +38,5 @@ export async function flowDomain(t: TestContext, store: Store, names: readonly s
     return Promise.all(rows.map(async (r) => (await mailstore.read(r.bodyHash))!.toString("utf8")));
   };
   const submission = (name: string): Origin => ({ kind: "submission", userId: users[name]!.id, user: addr(`${name}@example.com`), listener: "submission", ...sessionFacts });
-  return { store, clock, accounts, mailstore, flow, audit, settings, folder, submission, users };
+  return { store, clock, accounts, mailstore, blobs, flow, audit, settings, folder, submission, users };
 }

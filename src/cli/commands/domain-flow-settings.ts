@@ -49,6 +49,12 @@ function hours(key: string, text: string): number {
   return n;
 }
 
+function days(key: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 365) throw new MoatError("invalid_input", `${key}: a whole number of days from 0 to 365`);
+  return n;
+}
+
 function timeoutAction(key: string, text: string): "reject" | "release" {
   const action = text.toLowerCase();
   if (action !== "reject" && action !== "release") throw new MoatError("invalid_input", `${key}: expected reject|release, not '${text}'`);
@@ -63,5 +69,8 @@ export const flowDomainSettings: readonly SettingEntry[] = [
   setting("external-warning-allow", "externalWarningAllow", "DOMAIN,…|none", (_k, text) => items(text), (v) => (v.length === 0 ? "none" : v.join(","))),
   setting("auto-forward", "autoForward", "on|off", onOff, onOffText),
   setting("hold-timeout-hours", "holdTimeoutHours", "HOURS", hours, (v) => String(v)),
+  setting("recall-window-days", "recallWindowDays", "DAYS", days, (v) => String(v)),
+  setting("recall-unread-only", "recallUnreadOnly", "on|off", onOff, onOffText),
+  setting("recall-notice", "recallNotice", "on|off", onOff, onOffText),
   setting("hold-timeout-action", "holdTimeoutAction", "reject|release", timeoutAction, (v) => v),
 ];

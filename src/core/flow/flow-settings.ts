@@ -80,6 +80,12 @@ export const domainFlowSettingsSchema = z.object({
   holdTimeoutHours: z.number().int().min(1).max(24 * 90).default(72),
   /** …is rejected (the sender told) or released. */
   holdTimeoutAction: z.enum(["reject", "release"]).default("reject"),
+  /** Recall (item 8): how long after sending a user may withdraw a message from internal recipients. */
+  recallWindowDays: z.number().int().min(0).max(365).default(30),
+  /** Withdraw only copies nobody has read (true), or read ones too. */
+  recallUnreadOnly: z.boolean().default(true),
+  /** Tell each recipient whose copy was withdrawn. */
+  recallNotice: z.boolean().default(false),
   /** Monitoring rules for the domain's accounts and groups (ended ones stay, for the record). */
   monitors: z.array(monitorRuleSchema).max(500).default([]),
 });

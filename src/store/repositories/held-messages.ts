@@ -1,10 +1,11 @@
 // Messages held for moderators or auditors (issue 7), with what resumes them.
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Kysely, type Selectable } from "kysely";
 import type { HeldMessage } from "../../core/flow/held.js";
 import type { Origin } from "../../core/flow/types.js";
 import type { HeldMessageRepository } from "../../core/ports/mail-flow.js";
 import type { Address } from "../../mail/address.js";
 import type { Database } from "../schema.js";
+import { contains } from "./contains.js";
 import type { HeldMessagesTable } from "../schema-mail-flow.js";
 
 const toHeld = (r: Selectable<HeldMessagesTable>): HeldMessage => ({
@@ -62,7 +63,7 @@ export function heldMessageRepository(db: Kysely<Database>): HeldMessageReposito
       if (q.status !== undefined) query = query.where("status", "=", q.status);
       if (q.kind !== undefined) query = query.where("kind", "=", q.kind);
       // Deciders are a JSON array of canonical addresses: the quoted address is a substring.
-      if (q.decider !== undefined) query = query.where("deciders", "like", `%${JSON.stringify(q.decider).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      if (q.decider !== undefined) query = query.where(contains(sql`deciders`, JSON.stringify(q.decider)));
       const rows = await query.orderBy("at", "desc").orderBy("id", "desc").limit(q.limit).execute();
       return rows.map(toHeld);
     },

@@ -5,6 +5,7 @@ import type { MessageTrace } from "../../core/flow/trace.js";
 import type { MessageTraceRepository } from "../../core/ports/mail-flow.js";
 import type { Address } from "../../mail/address.js";
 import type { Database } from "../schema.js";
+import { contains } from "./contains.js";
 import type { MessageTracesTable } from "../schema-mail-flow.js";
 
 const toTrace = (r: Selectable<MessageTracesTable>): MessageTrace => ({
@@ -20,8 +21,6 @@ const toTrace = (r: Selectable<MessageTracesTable>): MessageTrace => ({
   stages: JSON.parse(r.stages) as MessageTrace["stages"],
 });
 
-/** LIKE with the pattern's own wildcards escaped. */
-const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export function messageTraceRepository(db: Kysely<Database>): MessageTraceRepository {
   return {
@@ -50,8 +49,8 @@ export function messageTraceRepository(db: Kysely<Database>): MessageTraceReposi
       let query = db.selectFrom("message_traces").selectAll();
       if (q.from !== undefined) query = query.where("mail_from", "=", q.from);
       // Recipients are a JSON array of canonical addresses: the quoted address is a substring.
-      if (q.to !== undefined) query = query.where("recipients", "like", `%${likeEscaped(JSON.stringify(q.to))}%`);
-      if (q.subject !== undefined) query = query.where(sql`lower(subject)`, "like", `%${likeEscaped(q.subject.toLowerCase())}%`);
+      if (q.to !== undefined) query = query.where(contains(sql`recipients`, JSON.stringify(q.to)));
+      if (q.subject !== undefined) query = query.where(contains(sql`lower(subject)`, q.subject.toLowerCase()));
       if (q.messageId !== undefined) query = query.where("message_id", "=", q.messageId.replace(/^<|>$/g, ""));
       if (q.decision !== undefined) query = query.where("decision", "=", q.decision);
       if (q.since !== undefined) query = query.where("at", ">=", q.since);

@@ -24,6 +24,8 @@ import { routeTable } from "./core/delivery/routes.js";
 import { FlowSettingsService } from "./core/flow/flow-settings-service.js";
 import { HeldQueue } from "./core/flow/held-queue.js";
 import { MessageRecall } from "./core/flow/recall.js";
+import { Forwarding } from "./core/flow/user-rules/forwarding.js";
+import { SieveScripts } from "./core/flow/user-rules/sieve-scripts.js";
 import { FlowUpkeep } from "./core/flow/upkeep.js";
 import { createMailFlow, type EnqueueRemote } from "./core/flow/pipeline.js";
 import type { MailFlow } from "./core/flow/types.js";
@@ -76,6 +78,10 @@ export interface Moat {
   readonly flowUpkeep: FlowUpkeep;
   /** A user's recall of sent mail and an admin's purge of every copy (issue 7 item 8). */
   readonly recall: MessageRecall;
+  /** Users' Sieve scripts (issue 7 item 6), checked against the forwarding ban when saved. */
+  readonly sieve: SieveScripts;
+  /** The per-account forward setting and the log of forwarding attempts. */
+  readonly forwarding: Forwarding;
   close(): Promise<void>;
 }
 
@@ -179,6 +185,7 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     // The change is committed by now: a failed notice is logged (the hourly run retries), not the admin's error.
     phone.reminders.settingsChanged(domain, before, after).catch((err: unknown) => logger.warn({ err }, "password expiry notices failed")),
   );
+  const flowSettings = new FlowSettingsService(store, accounts, loginSecurity.audit, clock);
   const phone = createPhoneFeatures(settings.sms, { store, clock, logger, accounts, loginSecurity, passwords, flow, hostname: settings.server.hostname });
   return {
     loaded,
@@ -204,10 +211,12 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
       idleMs: settings.web.session_idle_minutes * minute,
       absoluteMs: settings.web.session_lifetime_hours * 60 * minute,
     }),
-    flowSettings: new FlowSettingsService(store, accounts, loginSecurity.audit, clock),
+    flowSettings,
     heldMail,
     flowUpkeep,
     recall: new MessageRecall(store, mailboxes, accounts, loginSecurity.audit, clock, flow, settings.server.hostname),
+    sieve: new SieveScripts(store, accounts, loginSecurity.audit, clock),
+    forwarding: new Forwarding(store, accounts, flowSettings, clock),
     close: async () => {
       flowUpkeep.stop();
       loginSecurity.stop();

@@ -12,6 +12,8 @@ import { startSmtpServer, type SmtpRole } from "./protocols/smtp/server/server.j
 import { startImapServer, type ImapBackend } from "./protocols/imap/server.js";
 import { imapLimitsFrom } from "./protocols/imap/settings.js";
 import { startPop3Server } from "./protocols/pop3/server.js";
+import { startManageSieveServer } from "./protocols/managesieve/server.js";
+import { manageSieveBackend, manageSieveLimitsFrom } from "./protocols/managesieve/settings.js";
 import { startHttpServer } from "./web/server.js";
 import { registerWebRoutes, type WebServices } from "./web/routes/index.js";
 
@@ -117,6 +119,7 @@ export async function startServer(loaded: LoadedSettings, logger: Logger): Promi
     if (imap) return startImapServer({ ...common, implicitTls: imap.implicitTls, backend: imapBackend(moat), limits: imapLimitsFrom(settings) });
     const pop3 = pop3Listeners[name];
     if (pop3) return startPop3Server({ ...common, implicitTls: pop3.implicitTls, backend: { authenticate: moat.authenticate, maildrops: moat.maildrops }, limits: pop3LimitsFrom(settings) });
+    if (name === "managesieve") return startManageSieveServer({ ...common, backend: manageSieveBackend(moat.authenticate, moat.sieve), limits: manageSieveLimitsFrom(settings) });
     throw new Error(`no service for the ${name} listener`);
   };
 

@@ -46,7 +46,7 @@ done
 M=$PERF/moat-imap; rm -rf "$M"; mkdir -p "$M"
 echo '{"*": "nxdomain"}' > "$M/zone.json"
 export MOAT_DATA_DIR=$M/data MOAT_LISTEN_HOST=127.0.0.1 MOAT_LOG_LEVEL=warn MOAT_DNS_ZONE_FILE=$M/zone.json MOAT_HTTP_TLS=off
-for l in SMTP SUBMISSION SUBMISSIONS IMAP IMAPS POP3 POP3S HTTP; do export "MOAT_${l}_PORT=0"; done
+for l in SMTP SUBMISSION SUBMISSIONS IMAP IMAPS POP3 POP3S MANAGESIEVE HTTP; do export "MOAT_${l}_PORT=0"; done
 node "$MOAT_ROOT/bin/moat.js" init --domain example.com >/dev/null
 for n in $(seq 1 15); do echo testpass | node "$MOAT_ROOT/bin/moat.js" user add "testuser$n@example.com" --password-stdin >/dev/null; done
 # A client security password each, "user:secret" for the login50app row.

@@ -5,14 +5,14 @@ import { z } from "zod";
 import { CidrSet } from "../shared/ip.js";
 import { bool, int, list, port, text } from "./fields.js";
 
-export const listenerNames = ["smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s", "http"] as const;
+export const listenerNames = ["smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s", "managesieve", "http"] as const;
 export type ListenerName = (typeof listenerNames)[number];
 
 /** Standard ports when we may bind them (root), unprivileged ones otherwise. */
 export function defaultPorts(privileged: boolean): Record<ListenerName, number> {
   return privileged
-    ? { smtp: 25, submission: 587, submissions: 465, imap: 143, imaps: 993, pop3: 110, pop3s: 995, http: 443 }
-    : { smtp: 2525, submission: 2587, submissions: 2465, imap: 1143, imaps: 1993, pop3: 1110, pop3s: 1995, http: 8080 };
+    ? { smtp: 25, submission: 587, submissions: 465, imap: 143, imaps: 993, pop3: 110, pop3s: 995, managesieve: 4190, http: 443 }
+    : { smtp: 2525, submission: 2587, submissions: 2465, imap: 1143, imaps: 1993, pop3: 1110, pop3s: 1995, managesieve: 4190, http: 8080 };
 }
 
 const listenerDocs: Record<ListenerName, string> = {
@@ -23,6 +23,7 @@ const listenerDocs: Record<ListenerName, string> = {
   imaps: "IMAP over implicit TLS (993)",
   pop3: "POP3 with STLS (110)",
   pop3s: "POP3 over implicit TLS (995)",
+  managesieve: "ManageSieve (RFC 5804) with STARTTLS: users' Sieve filter scripts (4190)",
   http: "HTTP API and web UI (TLS when tls is on)",
 };
 
@@ -87,6 +88,16 @@ export function settingsSchema(privileged: boolean) {
       })
       .prefault({}),
     pop3s: listener("pop3s", ports.pop3s),
+    // Logins go through the imap channel (decision 0022); these limits are ManageSieve's own.
+    managesieve: listenerShape("managesieve", ports.managesieve)
+      .extend({
+        idle_timeout_seconds: int(60, 86_400).default(1800).describe("ManageSieve: close a logged-in client silent this long"),
+        login_timeout_seconds: int(1, 1800).default(60).describe("ManageSieve: close a client that has not logged in and is silent this long"),
+        max_auth_failures: int(1, 100).default(3).describe("ManageSieve: failed logins on one connection before BYE"),
+        max_invalid_commands: int(1, 1000).default(10).describe("ManageSieve: NO answers to bad commands on one connection before BYE"),
+        max_connections_per_ip: int(1, 10_000).default(20).describe("ManageSieve: open connections from one client address"),
+      })
+      .prefault({}),
     http: listenerShape("http", ports.http)
       .extend({ tls: bool().default(privileged).describe("serve HTTP over TLS with the certificate in [tls]") })
       .prefault({}),

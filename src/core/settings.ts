@@ -3,9 +3,21 @@
 // schema becomes one MoatError naming the first bad key.
 import type { z } from "zod";
 import { MoatError } from "../shared/errors.js";
+import { deepFreeze } from "../shared/frozen.js";
+
+/**
+ * What each schema made of each stored object. The store hands out one frozen object per
+ * distinct settings text (store/repositories/settings-json.ts), so a hit is the same settings
+ * and the schema need not run again on every message; the result is frozen as it is shared.
+ */
+const validatedFrom = new WeakMap<object, WeakMap<z.ZodType, unknown>>();
 
 export function readSettings<S extends z.ZodType>(schema: S, stored: unknown): z.output<S> {
-  return schema.parse(stored ?? {});
+  if (stored === null || typeof stored !== "object" || !Object.isFrozen(stored)) return schema.parse(stored ?? {});
+  let bySchema = validatedFrom.get(stored);
+  if (!bySchema) validatedFrom.set(stored, (bySchema = new WeakMap()));
+  if (!bySchema.has(schema)) bySchema.set(schema, deepFreeze(schema.parse(stored)));
+  return bySchema.get(schema) as z.output<S>;
 }
 
 /** Validates through the schema; names the first bad key in the error. */

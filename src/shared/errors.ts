@@ -32,6 +32,9 @@ export const errorCodes = {
   sms_failed: "the text message could not be sent",
   trace_not_found: "no such message trace",
   held_not_found: "no such held message",
+  sieve_script_not_found: "no such Sieve script",
+  sieve_invalid: "the Sieve script is not valid",
+  forwarding_refused: "automatic forwarding outside the company is disabled",
   internal: "internal error",
 } as const;
 

@@ -31,6 +31,9 @@ import { twoFactorRepository } from "./repositories/two-factor.js";
 import { flowSettingsRepository } from "./repositories/flow-settings.js";
 import { messageTraceRepository } from "./repositories/message-traces.js";
 import { heldMessageRepository } from "./repositories/held-messages.js";
+import { sieveScriptRepository } from "./repositories/sieve-scripts.js";
+import { vacationRepository } from "./repositories/vacation-replies.js";
+import { forwardingAttemptRepository } from "./repositories/forwarding-attempts.js";
 import type { Database, SqlDialect } from "./schema.js";
 import { GroupCommitter, plainCommit, postgresCommit, type CommitPath } from "./group-commit.js";
 
@@ -69,6 +72,9 @@ function repositories(db: Kysely<Database>, dialect: SqlDialect): Repositories {
     flowSettings: flowSettingsRepository(db),
     messageTraces: messageTraceRepository(db),
     heldMessages: heldMessageRepository(db),
+    sieveScripts: sieveScriptRepository(db),
+    vacationReplies: vacationRepository(db),
+    forwardingAttempts: forwardingAttemptRepository(db),
   };
 }
 

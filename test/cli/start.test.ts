@@ -12,7 +12,7 @@ import { cleanEnv, moatBin, runMoat } from "../support/cli.js";
 import { tempDir } from "../support/temp.js";
 import { connectTcp, connectTls, wire } from "../support/wire.js";
 
-const listeners = ["smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s", "http"] as const;
+const listeners = ["smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s", "managesieve", "http"] as const;
 const zeroPorts = Object.fromEntries(listeners.map((l) => [`MOAT_${l.toUpperCase()}_PORT`, "0"]));
 
 interface Started {
@@ -94,6 +94,7 @@ describe("moat start", () => {
       imaps: /^\* OK \[CAPABILITY [^\]]*\] [\s\S]*\* BYE [\s\S]*a1 OK /,
       pop3: /^\+OK \S+ Moat POP3 ready\r\n\+OK /,
       pop3s: /^\+OK \S+ Moat POP3 ready\r\n\+OK /,
+      managesieve: /^"IMPLEMENTATION" "Moat"\r\n[\s\S]*OK "Moat ManageSieve ready"\r\nOK "Logout completed"\r\n$/,
     };
     const implicitTls = new Set(["submissions", "imaps", "pop3s"]);
     for (const [name, pattern] of Object.entries(expected)) {
@@ -111,6 +112,11 @@ describe("moat start", () => {
       if (name.startsWith("imap")) {
         await client.until((text) => text.includes("\r\n"));
         await client.write("a1 LOGOUT\r\n");
+      }
+      // ManageSieve greets with its capabilities ending in OK; LOGOUT ends it.
+      if (name === "managesieve") {
+        await client.until((text) => /^OK /m.test(text));
+        await client.write("LOGOUT\r\n");
       }
       await client.closed;
       assert.match(client.text, pattern, name);

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { cleanEnv, moatBin, runMoat } from "./cli.js";
 
-export const listenerNames = ["smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s", "http"] as const;
+export const listenerNames = ["smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s", "managesieve", "http"] as const;
 export const zeroPorts: Record<string, string> = Object.fromEntries(listenerNames.map((l) => [`MOAT_${l.toUpperCase()}_PORT`, "0"]));
 
 export interface MoatProcess {

@@ -43,6 +43,13 @@ function organisation(key: string, text: string): string | null {
   return name;
 }
 
+function subjectTag(key: string, text: string): string | null {
+  const tag = text.trim();
+  if (tag.toLowerCase() === "none" || tag === "") return null;
+  if (tag.length > 40 || /[\r\n]/.test(tag)) throw new MoatError("invalid_input", `${key}: one line of at most 40 characters`);
+  return tag;
+}
+
 function hours(key: string, text: string): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < 1 || n > 24 * 90) throw new MoatError("invalid_input", `${key}: a whole number of hours from 1 to ${24 * 90}`);
@@ -67,6 +74,8 @@ export const flowDomainSettings: readonly SettingEntry[] = [
   setting("internal-only-partial", "internalOnlyPartial", "on|off", onOff, onOffText),
   setting("external-warning", "externalWarning", externalWarningModes.join("|"), warningMode, (v) => v),
   setting("external-warning-allow", "externalWarningAllow", "DOMAIN,…|none", (_k, text) => items(text), (v) => (v.length === 0 ? "none" : v.join(","))),
+  setting("external-warning-subject-tag", "externalWarningSubjectTag", "TAG|none", subjectTag, (v) => v ?? "none"),
+  setting("external-warning-banner", "externalWarningBanner", "on|off", onOff, onOffText),
   setting("auto-forward", "autoForward", "on|off", onOff, onOffText),
   setting("hold-timeout-hours", "holdTimeoutHours", "HOURS", hours, (v) => String(v)),
   setting("recall-window-days", "recallWindowDays", "DAYS", days, (v) => String(v)),

@@ -32,6 +32,16 @@ interface SetOptions {
   channels?: string;
   internalOnly?: string;
   autoForward?: string;
+  forward?: string;
+  forwardKeep?: string;
+}
+
+/** --forward a@x,b@y, or "none" to stop; --forward-keep on|off (issue 7 item 6). */
+function forwardChangeOf(opts: SetOptions): { forwardTo?: string[]; forwardKeep?: boolean } {
+  return {
+    ...(opts.forward !== undefined ? { forwardTo: opts.forward.trim().toLowerCase() === "none" ? [] : opts.forward.split(",").map((a) => a.trim()).filter((a) => a !== "") } : {}),
+    ...(opts.forwardKeep !== undefined ? { forwardKeep: onOff("--forward-keep", opts.forwardKeep) } : {}),
+  };
 }
 
 /** on|off, or "default": the domain's setting applies again (issue 7's account overrides). */
@@ -54,7 +64,7 @@ function patchOf(opts: SetOptions, flowChanges: boolean): Partial<AccountLoginSe
   if (opts.securityPasswordRequired !== undefined) patch.securityPasswordRequired = onOff("--security-password-required", opts.securityPasswordRequired);
   if (opts.channels !== undefined) patch.channels = channelList("--channels", opts.channels);
   if (Object.keys(patch).length === 0 && !flowChanges) {
-    throw new MoatError("invalid_input", "nothing to change: give --imap, --pop3, --smtp, --security-password-required, --channels, --internal-only or --auto-forward");
+    throw new MoatError("invalid_input", "nothing to change: give --imap, --pop3, --smtp, --security-password-required, --channels, --internal-only, --auto-forward, --forward or --forward-keep");
   }
   return patch;
 }
@@ -84,16 +94,23 @@ export function userSecurityCommands(user: Command, io: CliIo): void {
     .option("--channels <list>", `the channels the account may log in on (${channels.join(",")})`)
     .option("--internal-only <on|off|default>", "send only inside the company and receive only from it (default: the domain's setting)")
     .option("--auto-forward <on|off|default>", "automatic forwarding outside the company")
+    .option("--forward <addresses|none>", "forward every message to these addresses (comma-separated); none stops it")
+    .option("--forward-keep <on|off>", "keep a copy of forwarded mail in the mailbox (default on)")
     .action((address: string, opts: SetOptions, cmd: Command) =>
       withMoat(cmd, async (moat) => {
         const flowPatch = flowPatchOf(opts);
-        const patch = patchOf(opts, Object.keys(flowPatch).length > 0);
+        const forward = forwardChangeOf(opts);
+        const patch = patchOf(opts, Object.keys(flowPatch).length + Object.keys(forward).length > 0);
         const { user: account } = await moat.loginSecurity.settings.forAccount(address);
         if (Object.keys(flowPatch).length > 0) await moat.flowSettings.updateAccount(account.address, flowPatch, cliActor());
+        // After --auto-forward, so "--auto-forward off --forward x@outside" is refused.
+        if (Object.keys(forward).length > 0) await moat.forwarding.setForward(account.address, forward, cliActor());
         const own = Object.keys(patch).length > 0 ? await moat.loginSecurity.settings.updateAccount(account.address, patch, cliActor()) : (await moat.loginSecurity.settings.forAccount(account.address)).settings;
         const effective = await moat.loginSecurity.settings.effective(account.address);
-        const flow = (await moat.flowSettings.forAccount(account.address)).effective;
-        const flowLine = `  mail flow: internal-only=${flow.internalOnly ? "on" : "off"} auto-forward=${flow.autoForward ? "on" : "off"}`;
+        const flowSettings = await moat.flowSettings.forAccount(account.address);
+        const flow = { ...flowSettings.effective, forwardTo: flowSettings.own.forwardTo, forwardKeep: flowSettings.own.forwardKeep };
+        const forwardText = flow.forwardTo.length === 0 ? "none" : `${flow.forwardTo.join(",")} keep=${flow.forwardKeep ? "on" : "off"}`;
+        const flowLine = `  mail flow: internal-only=${flow.internalOnly ? "on" : "off"} auto-forward=${flow.autoForward ? "on" : "off"} forward=${forwardText}`;
         outputOf(cmd, io).object(`${rulesText(account.address, own, effective)}\n${flowLine}`, { ...rulesJson(account.address, own, effective), flow });
       }),
     );

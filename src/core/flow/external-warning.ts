@@ -1,9 +1,10 @@
 // The external-mail warning (issue 7 item 7, pipeline stage 7): mail from outside the company
 // carries a header that the webmail shows as a banner ("This message came from outside your
 // company: Alice <alice@partner.example>"). A header, not a rewritten body, so the original
-// bytes and their DKIM signature stay intact; the subject tag and body banner for third-party
-// clients are later options. A header of that name arriving from outside is removed first, so
-// nobody can forge the absence or the wording of the mark.
+// bytes and their DKIM signature stay intact. For third-party clients a domain may add a
+// subject tag and a banner at the top of the text and HTML bodies (mail/rewrite/), which do
+// change the bytes. A header of that name arriving from outside is removed first, so nobody can
+// forge the absence or the wording of the mark.
 import addressparser from "nodemailer/lib/addressparser/index.js";
 import libmime from "libmime";
 import { domainOf, parseAddress, type Address, type DomainName } from "../../mail/address.js";
@@ -47,6 +48,21 @@ const parameter = (key: string, text: string) => {
   if (/^[\x20-\x7e]*$/.test(flat)) return `${key}="${flat.replace(/["\\]/g, (c) => `\\${c}`)}"`;
   return `${key}*=utf-8''${encodeURIComponent(flat).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 };
+
+/** Who the warning names: the display name (general), with the address too (advanced). */
+function senderText(mode: ExternalWarningMode, sender: VisibleSender): string {
+  // Cut so a name of kilobytes cannot push the banner's line past what a mail line may hold.
+  const name = sender.name.replace(/\s+/g, " ").trim().slice(0, 100);
+  if (sender.address === null) return name !== "" ? name : "unknown sender";
+  if (mode !== "advanced") return name !== "" ? name : sender.address;
+  return name !== "" ? `${name} <${sender.address}>` : sender.address;
+}
+
+/** The banner sentence for the body, or "" when the mode is off. */
+export function warningBanner(mode: ExternalWarningMode, sender: VisibleSender): string {
+  if (mode === "off") return "";
+  return `This message came from outside your organisation: ${senderText(mode, sender)}. Be careful with links and attachments.`;
+}
 
 /** The header line to prepend (CRLF-terminated), or "" when the mode is off. */
 export function warningHeader(mode: ExternalWarningMode, sender: VisibleSender): string {

@@ -3,6 +3,7 @@
 // missing key is its default, a stored value of the wrong shape fails loudly.
 import { z } from "zod";
 import { parseAddress, parseDomain } from "../../mail/address.js";
+import { adminRulesSchema, spamScoreHeaderSchema } from "./admin-rules/schema.js";
 
 /** Lower-case domain names, each checked. */
 const domainNames = (max: number) =>
@@ -69,6 +70,10 @@ export const domainFlowSettingsSchema = z.object({
   externalWarning: z.enum(externalWarningModes).default("off"),
   /** Sender domains (and their subdomains) never marked. */
   externalWarningAllow: domainNames(50).default([]),
+  /** For third-party clients: this tag (e.g. "[External]") in front of a marked message's Subject; null = none. */
+  externalWarningSubjectTag: z.string().trim().min(1).max(40).regex(/^[^\r\n]*$/, "one line").nullable().default(null),
+  /** For third-party clients: the warning as a banner at the top of a marked message's text and HTML bodies. */
+  externalWarningBanner: z.boolean().default(false),
   /** Automatic forwarding outside the company (Sieve redirect, forward setting; item 6). */
   autoForward: z.boolean().default(true),
   /**
@@ -88,6 +93,13 @@ export const domainFlowSettingsSchema = z.object({
   recallNotice: z.boolean().default(false),
   /** Monitoring rules for the domain's accounts and groups (ended ones stay, for the record). */
   monitors: z.array(monitorRuleSchema).max(500).default([]),
+  /** Admin filter rules (item 5), in the order they run (admin-rules/schema.ts; `moat rule`). */
+  rules: adminRulesSchema.default([]),
+  /**
+   * A spam-score header written by a filter in front of Moat (e.g. X-Spam-Score), read only
+   * on mail from the internet; null: Moat has no score and spam-score conditions never match.
+   */
+  spamScoreHeader: spamScoreHeaderSchema.default(null),
 });
 export type DomainFlowSettings = z.output<typeof domainFlowSettingsSchema>;
 export const defaultDomainFlowSettings: DomainFlowSettings = domainFlowSettingsSchema.parse({});
@@ -96,6 +108,10 @@ export const accountFlowSettingsSchema = z.object({
   /** Absent: the domain's default. */
   internalOnly: z.boolean().optional(),
   autoForward: z.boolean().optional(),
+  /** The plain forward setting (item 6): every message also goes to these addresses… */
+  forwardTo: z.array(z.string()).max(10).default([]),
+  /** …and a copy stays in the mailbox unless this is false. */
+  forwardKeep: z.boolean().default(true),
 });
 export type AccountFlowSettings = z.output<typeof accountFlowSettingsSchema>;
 

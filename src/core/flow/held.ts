@@ -5,7 +5,8 @@ import type { Address } from "../../mail/address.js";
 import type { EpochMs } from "../accounts/types.js";
 import type { Origin } from "./types.js";
 
-export type HoldKind = "moderation" | "audit";
+/** quarantine: an admin filter rule held it for the domain's admins (stage 5). */
+export type HoldKind = "moderation" | "audit" | "quarantine";
 export type HoldStatus = "held" | "approved" | "rejected";
 export type TimeoutAction = "reject" | "release";
 

@@ -16,16 +16,21 @@ import type { Clock } from "../ports/clock.js";
 import type { DnsResolver } from "../ports/dns.js";
 import type { Store } from "../ports/store.js";
 import { readCompany, type Company } from "./company.js";
-import { exempt, externalHeaderName, visibleSender, warningHeader } from "./external-warning.js";
-import { domainFlowSettingsSchema, readFlowSettings } from "./flow-settings.js";
-import { verifyInbound, type DmarcAction } from "./inbound-auth.js";
+import { exempt, externalHeaderName, visibleSender, warningBanner, warningHeader } from "./external-warning.js";
+import { domainFlowSettingsSchema, readFlowSettings, type DomainFlowSettings } from "./flow-settings.js";
+import { verifyInbound, type DmarcAction, type InboundAuth } from "./inbound-auth.js";
+import { adminRulesStage } from "./admin-rules-stage.js";
+import { applyEdits } from "./apply-edits.js";
+import { editsKey, inbox, junk, type CopyEdit, type DeliveryPlan, type FolderRef, type LocalCopy } from "./copies.js";
+import type { StageContext, StageTools } from "./stage.js";
+import { userRulesStage } from "./user-rules-stage.js";
 import { expandRecipients, resolveAddress } from "./recipients.js";
 import type { HeldMessage, HoldKind } from "./held.js";
 import { auditorOf, moderationOf, previewOf } from "./hold-rules.js";
 import { createIn } from "../mailstore/tree.js";
 import type { User } from "../accounts/types.js";
 import { monitorCopies, monitorHeader } from "./monitoring.js";
-import { noticeMessage } from "./notice.js";
+import { noticeMessage, type Notice } from "./notice.js";
 import { internalOnly, recipientRefusal, senderOf } from "./recipient-policy.js";
 import { senderOwned, headerFromOwned } from "./sender-rules.js";
 import { TraceLog, type MessageTrace } from "./trace.js";
@@ -93,8 +98,22 @@ export interface Pipeline extends MailFlow {
   release(held: HeldMessage, message: Buffer): Promise<Verdict>;
 }
 
+/** The trace stage a hold of this kind belongs to. */
+function holdStageName(kind: HoldKind): "group_permissions" | "audit" | "admin_rules" {
+  return kind === "moderation" ? "group_permissions" : kind === "audit" ? "audit" : "admin_rules";
+}
+
 export function createMailFlow(deps: MailFlowDeps): Pipeline {
   const { store } = deps;
+  const systemEnvelope = (to: Address): Envelope => ({ mailFrom: null, recipients: [to], smtpUtf8: true, body: "8BITMIME" });
+  const tools: StageTools = {
+    store,
+    hostname: deps.hostname,
+    ...(deps.logger ? { logger: deps.logger } : {}),
+    hold: async (ctx, hold) => (await keepHeld(ctx.origin, ctx.envelope, ctx.message, ctx.id, [hold], null))[0]!,
+    send: (envelope, message) => process({ kind: "system", purpose: "notice" }, envelope, message),
+    notice: (notice: Notice) => process({ kind: "system", purpose: "notice" }, systemEnvelope(notice.to as Address), noticeMessage(notice, deps.clock.now(), deps.hostname)),
+  };
 
   async function checkSender(origin: Origin, mailFrom: Address | null, declaredSize: number | undefined): Promise<Verdict> {
     if (declaredSize !== undefined && declaredSize > deps.maxMessageBytes) {
@@ -137,23 +156,23 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
   }
 
   /** Sender checks: loop, size, authentication (MX) or From ownership (submission). */
-  async function senderStage(origin: Origin, envelope: Envelope, message: Buffer): Promise<{ verdict: Verdict } | { message: Buffer; dmarc: DmarcAction }> {
+  async function senderStage(origin: Origin, envelope: Envelope, message: Buffer): Promise<{ verdict: Verdict } | { message: Buffer; auth: InboundAuth | null }> {
     if (message.length > deps.maxMessageBytes) return { verdict: reject("too_large", "Message too big") };
     if (countReceived(message) > deps.maxReceivedHeaders) return { verdict: reject("mail_loop", "Too many Received headers: mail loop") };
     if (origin.kind === "submission") {
       if (!(await headerFromOwned(store, origin.userId, message))) {
         return { verdict: reject("sender_not_owned", `From header rejected: not an address of ${origin.user}`) };
       }
-      return { message, dmarc: "none" };
+      return { message, auth: null };
     }
-    if (origin.kind !== "mx") return { message, dmarc: "none" };
+    if (origin.kind !== "mx") return { message, auth: null };
     const cleaned = stripOwnAuthResults(message, deps.hostname);
     const auth = await verifyInbound(cleaned, { ip: origin.ip, helo: origin.helo, sender: envelope.mailFrom, hostname: deps.hostname, resolver: deps.dns });
     deps.logger?.info({ session: origin.sessionId, ...auth.summary }, "inbound authentication");
     if (auth.dmarcAction === "reject") {
       return { verdict: reject("dmarc_reject", "Message rejected: the sender's domain publishes DMARC p=reject and the message failed it") };
     }
-    return { message: Buffer.concat([Buffer.from(auth.headers, "latin1"), cleaned]), dmarc: auth.dmarcAction };
+    return { message: Buffer.concat([Buffer.from(auth.headers, "latin1"), cleaned]), auth };
   }
 
   /**
@@ -183,30 +202,33 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
   }
 
   /**
-   * Stage 7: the header each local recipient's copy gets, by the recipient domain's setting.
-   * Mail is external when it comes from the internet, or from one of our domains in another
-   * organisation. Empty string: no mark.
+   * Stage 7: marks each local copy whose recipient domain asks for it. Mail is external when it
+   * comes from the internet, or from one of our domains in another organisation.
    */
-  async function externalWarnings(origin: Origin, envelope: Envelope, message: Buffer, company: Company, users: readonly { id: number; domainId: number; address: Address }[], trace: TraceLog) {
-    const marks = new Map<number, string>();
-    if (origin.kind === "system") return marks;
+  async function externalWarnings(ctx: StageContext, plan: DeliveryPlan): Promise<void> {
+    const { origin, envelope, message, company, trace } = ctx;
+    if (origin.kind === "system") return;
     const senderDomain = origin.kind === "submission" ? domainOf(origin.user) : null;
     const sender = visibleSender(message);
-    const settingsOf = new Map<number, ReturnType<typeof readFlowSettings<typeof domainFlowSettingsSchema>>>();
-    for (const user of users) {
+    const settingsOf = new Map<number, DomainFlowSettings>();
+    const marked: Address[] = [];
+    for (const copy of plan.local) {
+      const user = copy.user;
       if (senderDomain !== null && company.same(senderDomain, domainOf(user.address))) continue;
       let settings = settingsOf.get(user.domainId);
       if (!settings) settingsOf.set(user.domainId, (settings = readFlowSettings(domainFlowSettingsSchema, await store.flowSettings.getDomain(user.domainId))));
       if (settings.externalWarning === "off" || exempt(settings.externalWarningAllow, envelope.mailFrom, sender)) continue;
-      marks.set(user.id, warningHeader(settings.externalWarning, sender));
+      copy.edits.push({ kind: "header", field: warningHeader(settings.externalWarning, sender) });
+      // For third-party clients, which do not show the header: these change the message's bytes.
+      if (settings.externalWarningSubjectTag !== null) copy.edits.push({ kind: "subject_tag", tag: settings.externalWarningSubjectTag });
+      if (settings.externalWarningBanner) copy.edits.push({ kind: "banner", text: warningBanner(settings.externalWarning, sender) });
+      marked.push(user.address);
     }
-    const marked = users.filter((u) => marks.has(u.id)).map((u) => u.address);
     if (marked.length > 0) trace.add({ stage: "external_warning", decision: "mark", recipients: marked, reason: "external_sender", text: "marked as mail from outside the company" });
-    return marks;
   }
 
   /** Stage 8: the supervisors' copies, prepared (header on top, the rest byte for byte) for the delivery transaction. */
-  async function monitoring(origin: Origin, company: Company, users: readonly User[], remote: readonly Address[], message: Buffer, trace: TraceLog) {
+  async function monitoring(origin: Origin, company: Company, users: readonly User[], remote: readonly Address[], message: Buffer, body: PreparedBody, trace: TraceLog) {
     if (origin.kind === "system") return [];
     const sender = origin.kind === "submission" ? ((await store.users.findById(origin.userId)) ?? null) : null;
     const out: Array<{ supervisor: User; folder: string; body: PreparedBody }> = [];
@@ -216,67 +238,124 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
         deps.logger?.warn({ rule: copy.rule.name }, "a monitoring rule's supervisor no longer exists");
         continue;
       }
-      out.push({ supervisor, folder: copy.rule.folder, body: await deps.mailstore.prepare(Buffer.concat([Buffer.from(monitorHeader(copy), "utf8"), message])) });
+      out.push({ supervisor, folder: copy.rule.folder, body: await deps.mailstore.prepareWithHeader(body, message, monitorHeader(copy)) });
       trace.add({ stage: "monitoring", decision: "deliver", recipients: [supervisor.address], reason: "monitor_copy", text: `copy of ${copy.direction} mail of ${copy.account} for rule ${copy.rule.name}` });
     }
     return out;
   }
 
-  /** Stage 9, for `recipients` (the envelope's, less any held); the trace names the whole envelope. */
-  async function deliveryStage(origin: Origin, envelope: Envelope, recipients: readonly Address[], message: Buffer, dmarc: DmarcAction, id: string, trace: TraceLog): Promise<Verdict> {
+  /** The mailbox a placement names, inside the delivery transaction; the Inbox when it is gone. */
+  async function folderOf(tx: Tx, user: User, folder: FolderRef, knownInbox: number | undefined): Promise<number | undefined> {
+    const inboxId = async () => knownInbox ?? (await tx.mailboxes.findByName(user.id, "INBOX"))?.id;
+    if (folder.kind === "inbox") return inboxId();
+    if (folder.kind === "special") return (await tx.mailboxes.findSpecial(user.id, folder.use))?.id ?? inboxId();
+    const box = await tx.mailboxes.findByName(user.id, folder.name);
+    if (box && !box.noselect) return box.id;
+    if (!folder.create) return inboxId();
+    return (await createIn(tx, user.id, folder.name, null, deps.clock.now())).id;
+  }
+
+  /** The trace entry of the local copies, one per distinct set of folders. */
+  function traceLocal(plan: DeliveryPlan, dmarc: DmarcAction, trace: TraceLog): void {
+    const byText = new Map<string, Address[]>();
+    for (const copy of plan.local) {
+      if (copy.placements.length === 0) continue;
+      const names = copy.placements.map((p) => (p.folder.kind === "inbox" ? "INBOX" : p.folder.kind === "special" ? "Junk" : p.folder.name));
+      const text = names.every((n) => n === "INBOX") ? "delivered" : `delivered to ${[...new Set(names)].join(", ")}`;
+      byText.set(text, [...(byText.get(text) ?? []), copy.user.address]);
+    }
+    for (const [text, recipients] of byText) {
+      const quarantined = dmarc === "quarantine" && text === "delivered to Junk";
+      trace.add({ stage: "delivery", decision: "deliver", recipients, reason: quarantined ? "dmarc_quarantine" : "delivered", text: quarantined ? "delivered to Junk (DMARC quarantine)" : text });
+    }
+  }
+
+  /**
+   * Stages 5 to 9 for `recipients` (the envelope's, less any held); the trace names the whole
+   * envelope. The stages edit one plan of copies; one transaction stores them all.
+   */
+  async function deliveryStage(origin: Origin, envelope: Envelope, recipients: readonly Address[], message: Buffer, auth: InboundAuth | null, id: string, trace: TraceLog, resumed: HoldKind | null): Promise<Verdict> {
     const company = await readCompany(store);
     const expansion = await boundaryAfterExpansion(origin, envelope, recipients, company, trace);
     if (origin.kind === "mx" && expansion.remote.length > 0) {
       // An alias or group of ours pointing outside: forwarding, allowed for admin-made lists.
       deps.logger?.info({ id, remote: expansion.remote.length }, "forwarding to remote members");
     }
-    const marks = await externalWarnings(origin, envelope, message, company, expansion.users, trace);
     const body = await deps.mailstore.prepare(message);
-    // One more stored body per distinct mark: readers in domains with different settings.
-    const marked = new Map<string, PreparedBody>();
-    for (const header of new Set(marks.values())) marked.set(header, await deps.mailstore.prepare(Buffer.concat([Buffer.from(header, "utf8"), message])));
-    failpoint("flow.after_blob");
-    const folder = dmarc === "quarantine" ? "\\Junk" : null;
-    const targets = new Map<PreparedBody, LocalTarget[]>();
-    const addTarget = (userId: number, mailboxId: number) => {
-      const copy = marked.get(marks.get(userId) ?? "") ?? body;
-      targets.set(copy, [...(targets.get(copy) ?? []), { userId, mailboxId }]);
+    const dmarc = auth?.dmarcAction ?? "none";
+    const ctx: StageContext = { id, origin, envelope, message, body, auth: auth?.summary ?? null, company, trace, now: deps.clock.now() };
+    const plan: DeliveryPlan = {
+      local: expansion.users.map((user) => ({ user, edits: [], placements: [dmarc === "quarantine" ? junk : inbox] })),
+      remote: expansion.remote.map((address) => ({ address, edits: [], mailFrom: envelope.mailFrom })),
+      after: [],
     };
-    for (const user of expansion.users) {
-      // The INBOX came with the recipient's lookup; another folder (or none found) is asked for.
-      const known = folder ? undefined : expansion.inboxes.get(user.id);
-      if (known !== undefined) {
-        addTarget(user.id, known);
-        continue;
-      }
-      const box = folder ? await store.mailboxes.findSpecial(user.id, folder) : await store.mailboxes.findByName(user.id, "INBOX");
-      const inbox = box ?? (await store.mailboxes.findByName(user.id, "INBOX"));
-      if (inbox) addTarget(user.id, inbox.id);
+    // A quarantined message an admin released has passed the admin rules already.
+    if (resumed !== "quarantine") await adminRulesStage(ctx, plan, tools);
+    await externalWarnings(ctx, plan);
+    const copies = await monitoring(origin, company, plan.local.map((c) => c.user), plan.remote.map((r) => r.address), message, body, trace);
+    await userRulesStage(ctx, plan, tools);
+
+    const bodies = new Map<string, PreparedBody>([["", body]]);
+    const bodyOf = async (edits: readonly CopyEdit[]) => {
+      const key = editsKey(edits);
+      let prepared = bodies.get(key);
+      // Marks that are only header fields on top (the usual case) reuse the message's index.
+      const onlyFields = edits.every((e) => e.kind === "header");
+      if (!prepared) bodies.set(key, (prepared = onlyFields ? await deps.mailstore.prepareWithHeader(body, message, edits.map((e) => (e.kind === "header" ? e.field : "")).join("")) : await deps.mailstore.prepare(applyEdits(message, edits))));
+      return prepared;
+    };
+    const localBodies = new Map<LocalCopy, PreparedBody>();
+    for (const copy of plan.local) if (copy.placements.length > 0) localBodies.set(copy, await bodyOf(copy.edits));
+    const remoteJobs = new Map<string, { body: PreparedBody; mailFrom: Address | null; recipients: Address[] }>();
+    for (const copy of plan.remote) {
+      const key = `${editsKey(copy.edits)}\n${copy.mailFrom ?? ""}`;
+      const job = remoteJobs.get(key) ?? { body: await bodyOf(copy.edits), mailFrom: copy.mailFrom, recipients: [] };
+      if (!job.recipients.includes(copy.address)) job.recipients.push(copy.address);
+      remoteJobs.set(key, job);
     }
-    const copies = await monitoring(origin, company, expansion.users, expansion.remote, message, trace);
-    const local = expansion.users.map((u) => u.address);
-    if (local.length > 0) trace.add({ stage: "delivery", decision: "deliver", recipients: local, reason: folder ? "dmarc_quarantine" : "delivered", text: folder ? "delivered to Junk (DMARC quarantine)" : "delivered" });
-    if (expansion.remote.length > 0) trace.add({ stage: "delivery", decision: "queue", recipients: expansion.remote, reason: "queued", text: "queued for remote delivery" });
+    failpoint("flow.after_blob");
+    traceLocal(plan, dmarc, trace);
+    const queued = plan.remote.map((r) => r.address);
+    if (queued.length > 0) trace.add({ stage: "delivery", decision: "queue", recipients: queued, reason: "queued", text: "queued for remote delivery" });
     if (expansion.dropped.length > 0) trace.add({ stage: "delivery", decision: "drop", recipients: expansion.dropped, reason: "no_target", text: "the address leads nowhere" });
     const outcome = traceOf(deps.clock.now(), id, origin, envelope, message, "accepted", trace);
     await store.transaction(async (tx) => {
-      for (const [copy, list] of targets) await deps.mailstore.deliver(tx, copy, list);
+      // One deliver() per body and flag set: each writes the body once and a row per mailbox.
+      const batches = new Map<string, { body: PreparedBody; flags: readonly string[]; targets: LocalTarget[] }>();
+      for (const [copy, copyBody] of localBodies) {
+        for (const placement of copy.placements) {
+          const mailboxId = await folderOf(tx, copy.user, placement.folder, expansion.inboxes.get(copy.user.id));
+          if (mailboxId === undefined) continue;
+          const key = `${copyBody.hash}\n${placement.flags.join(" ")}`;
+          const batch = batches.get(key) ?? { body: copyBody, flags: placement.flags, targets: [] };
+          batch.targets.push({ userId: copy.user.id, mailboxId });
+          batches.set(key, batch);
+        }
+      }
+      for (const batch of batches.values()) await deps.mailstore.deliver(tx, batch.body, batch.targets, batch.flags);
       for (const copy of copies) {
         const box = (await tx.mailboxes.findByName(copy.supervisor.id, copy.folder)) ?? (await createIn(tx, copy.supervisor.id, copy.folder, null, deps.clock.now()));
         await deps.mailstore.deliver(tx, copy.body, [{ userId: copy.supervisor.id, mailboxId: box.id }]);
       }
       await tx.messageTraces.append(outcome);
-      if (expansion.remote.length > 0) {
-        await deps.mailstore.keep(tx, body);
-        await deps.enqueueRemote(tx, { body, mailFrom: envelope.mailFrom, recipients: expansion.remote, origin, envelope, id });
+      for (const job of remoteJobs.values()) {
+        await deps.mailstore.keep(tx, job.body);
+        await deps.enqueueRemote(tx, { body: job.body, mailFrom: job.mailFrom, recipients: job.recipients, origin, envelope, id });
       }
       failpoint("flow.before_commit");
       // Group commit: deliveries committing together share one flush to disk, off the event
       // loop; this still resolves only once the message is on stable storage (ports/store.ts).
     }, { group: true });
     failpoint("flow.after_commit");
-    if (expansion.remote.length > 0) deps.onQueued?.();
-    deps.logger?.info({ id, local: expansion.users.length, remote: expansion.remote.length, dropped: expansion.dropped.length, size: body.size }, "message accepted");
+    if (remoteJobs.size > 0) deps.onQueued?.();
+    deps.logger?.info({ id, local: localBodies.size, remote: queued.length, dropped: expansion.dropped.length, size: body.size }, "message accepted");
+    for (const effect of plan.after) {
+      try {
+        await effect();
+      } catch (err) {
+        deps.logger?.error({ err, id }, "an effect after delivery failed");
+      }
+    }
     return accept(id);
   }
 
@@ -315,7 +394,7 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
       const stamped = Buffer.concat([Buffer.from(received, "latin1"), inbound]);
       const going = await holdStage(origin, envelope, envelope.recipients, stamped, id, trace, "moderation");
       if (going.length === 0) return await allHeld(id, origin, envelope, stamped, trace);
-      return await deliveryStage(origin, envelope, going, stamped, checked.dmarc, id, trace);
+      return await deliveryStage(origin, envelope, going, stamped, checked.auth, id, trace, null);
     } catch (err) {
       // A store or lookup failure is temporary for the sender: never 5xx, never a silent drop.
       deps.logger?.error({ err, id }, "message processing failed");
@@ -357,14 +436,27 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
       going = [];
     }
     if (holds.length === 0) return going;
+    const rows = await keepHeld(origin, envelope, message, id, holds, sender.user);
+    for (const row of rows) {
+      trace.add({ stage: holdStageName(row.kind), decision: "hold", recipients: row.recipients, reason: `held_for_${row.kind}`, text: `held as ${row.id} for ${row.deciders.join(", ")} (${row.rule})` });
+      await tellDeciders(row);
+    }
+    return going;
+  }
 
-    const settings = readFlowSettings(domainFlowSettingsSchema, sender.user ? await store.flowSettings.getDomain(sender.user.domainId) : await holdDomainSettings(holds[0]!.recipients[0]!));
+  /**
+   * Keeps the message durably with each hold (what resumes it on release): one row per hold,
+   * the timeout from the sender's domain (or the first recipient's).
+   */
+  async function keepHeld(origin: Origin, envelope: Envelope, message: Buffer, id: string, holds: ReadonlyArray<{ kind: HoldKind; recipients: readonly Address[]; rule: string; deciders: readonly Address[] }>, senderUser: User | null): Promise<HeldMessage[]> {
+    const settings = readFlowSettings(domainFlowSettingsSchema, senderUser ? await store.flowSettings.getDomain(senderUser.domainId) : await holdDomainSettings(holds[0]!.recipients[0]!));
     const now = deps.clock.now();
     const body = await deps.mailstore.prepare(message);
     const subject = decodedWords(headerValues(message, "subject")[0] ?? "").slice(0, 998);
     const preview = previewOf(message);
+    // Holds of stages 3–4 are .H1, .H2…; an admin rule's quarantine (stage 5, one call) is .Q1, .Q2….
     const rows: HeldMessage[] = holds.map((h, i) => ({
-      id: `${id}.H${i + 1}`,
+      id: `${id}.${h.kind === "quarantine" ? "Q" : "H"}${i + 1}`,
       kind: h.kind,
       at: now,
       expiresAt: now + settings.holdTimeoutHours * 3_600_000,
@@ -386,11 +478,7 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
       await deps.mailstore.keep(tx, body);
       for (const row of rows) await tx.heldMessages.add(row);
     });
-    for (const row of rows) {
-      trace.add({ stage: row.kind === "moderation" ? "group_permissions" : "audit", decision: "hold", recipients: row.recipients, reason: `held_for_${row.kind}`, text: `held as ${row.id} for ${row.deciders.join(", ")} (${row.rule})` });
-      await tellDeciders(row);
-    }
-    return going;
+    return rows;
   }
 
   /** A hold's domain settings when the sender is not ours (mail from outside to a moderated group): the group's domain. */
@@ -427,12 +515,12 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
   async function release(held: HeldMessage, message: Buffer): Promise<Verdict> {
     const id = newMessageId();
     const trace = new TraceLog();
-    trace.add({ stage: held.kind === "moderation" ? "group_permissions" : "audit", decision: "pass", recipients: held.recipients, reason: "released", text: `released from hold ${held.id}` });
+    trace.add({ stage: holdStageName(held.kind), decision: "pass", recipients: held.recipients, reason: "released", text: `released from hold ${held.id}` });
     const envelope: Envelope = { mailFrom: held.mailFrom, recipients: held.recipients, smtpUtf8: true, body: "8BITMIME" };
     try {
       const going = held.kind === "moderation" ? await holdStage(held.origin, envelope, held.recipients, message, id, trace, "audit") : held.recipients;
       if (going.length === 0) return await allHeld(id, held.origin, envelope, message, trace);
-      return await deliveryStage(held.origin, envelope, going, message, "none", id, trace);
+      return await deliveryStage(held.origin, envelope, going, message, null, id, trace, held.kind);
     } catch (err) {
       deps.logger?.error({ err, id, held: held.id }, "releasing a held message failed");
       return tempfail("unavailable", "Temporary failure delivering the released message");

@@ -3,6 +3,7 @@
 // receives it gets a row with its own UID and MODSEQ.
 import { createHash } from "node:crypto";
 import { indexMessage, type MessageIndex } from "../../mail/mime/index-message.js";
+import { acceptsPrefix, onlyExtensionFields, prefixedIndex } from "../../mail/mime/prefixed-index.js";
 import type { EpochMs } from "../accounts/types.js";
 import type { BlobStore } from "../ports/blobs.js";
 import type { Clock } from "../ports/clock.js";
@@ -69,6 +70,24 @@ export class MailStore {
     if (raw.length <= inlineBodyLimit) return { hash, size: raw.length, inline: raw, index, header };
     await this.blobs.put(raw);
     return { hash, size: raw.length, inline: null, index, header };
+  }
+
+  /**
+   * prepare() of the message with header fields on top, when `base` is that message prepared:
+   * for X- fields (the pipeline's marks) the index is derived from base's instead of parsing
+   * the message again; anything else is prepared afresh.
+   */
+  async prepareWithHeader(base: PreparedBody, raw: Buffer, fields: string): Promise<PreparedBody> {
+    const prefixed = Buffer.concat([Buffer.from(fields, "utf8"), raw]);
+    if (!onlyExtensionFields(fields) || !acceptsPrefix(raw, base.index)) return this.prepare(prefixed);
+    const prefixLength = prefixed.length - raw.length;
+    const hash = createHash("sha256").update(prefixed).digest("hex");
+    const index = prefixedIndex(base.index, prefixLength);
+    const headerLength = index.structure.headerLength;
+    const header = headerLength <= headerKeepLimit ? Buffer.from(prefixed.subarray(0, headerLength)) : null;
+    if (prefixed.length <= inlineBodyLimit) return { hash, size: prefixed.length, inline: prefixed, index, header };
+    await this.blobs.put(prefixed);
+    return { hash, size: prefixed.length, inline: null, index, header };
   }
 
   /** Writes the body once and a message row into each target mailbox, inside the caller's transaction. */

@@ -81,6 +81,12 @@ export interface MessageRepository {
   append(mailboxId: number, message: { bodyHash: string; size: number; flags: readonly string[]; internalDate: EpochMs }): Promise<StoredMessage>;
   /** In UID order. */
   list(mailboxId: number): Promise<StoredMessage[]>;
+  /**
+   * The newest distinct bodies in the mailboxes of a domain's accounts (Sent and Drafts left
+   * out), newest first, each with its latest date and one account that has it: what an admin
+   * rule's dry run tests against.
+   */
+  recentInDomain(domainId: number, limit: number): Promise<Array<{ bodyHash: string; internalDate: EpochMs; recipient: string }>>;
 }
 
 export interface QuotaRepository {

@@ -13,6 +13,7 @@ import type { PasswordNoticeRepository, PhoneRepository } from "./phone.js";
 import type { SmsOutboxRepository } from "./sms.js";
 import type { TwoFactorRepository } from "./two-factor.js";
 import type { AccessPolicyRepository } from "./access-policies.js";
+import type { ForwardingAttemptRepository, SieveScriptRepository, VacationRepository } from "./user-rules.js";
 
 export interface DomainRepository {
   create(name: DomainName, now: EpochMs): Promise<Domain>;
@@ -174,6 +175,10 @@ export interface Store {
   readonly flowSettings: FlowSettingsRepository;
   readonly messageTraces: MessageTraceRepository;
   readonly heldMessages: HeldMessageRepository;
+  /** User filter rules: Sieve scripts, vacation memory, forwarding attempts (issue 7 item 6). */
+  readonly sieveScripts: SieveScriptRepository;
+  readonly vacationReplies: VacationRepository;
+  readonly forwardingAttempts: ForwardingAttemptRepository;
   /** Runs fn with repositories bound to one transaction; commits if it resolves. */
   transaction<T>(fn: (tx: Omit<Store, "transaction" | "close">) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;

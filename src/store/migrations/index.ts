@@ -27,6 +27,7 @@ import { accessPolicies } from "./0014_access_policies.js";
 import { phoneAndReminders } from "./0015_phone_and_reminders.js";
 import { mailReadPaths } from "./0016_mail_read_paths.js";
 import { mailFlow } from "./0017_mail_flow.js";
+import { sieve } from "./0018_sieve.js";
 
 export const migrationTable = "moat_migrations";
 
@@ -51,6 +52,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     "0015_phone_and_reminders": phoneAndReminders(dialect),
     "0016_mail_read_paths": mailReadPaths(dialect),
     "0017_mail_flow": mailFlow(dialect),
+    "0018_sieve": sieve(dialect),
   };
 }
 

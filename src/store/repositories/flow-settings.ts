@@ -2,6 +2,7 @@
 import type { Kysely } from "kysely";
 import type { FlowSettingsRepository } from "../../core/ports/mail-flow.js";
 import type { Database } from "../schema.js";
+import { settingsJson } from "./settings-json.js";
 import { settingsTable } from "./settings-table.js";
 
 export function flowSettingsRepository(db: Kysely<Database>): FlowSettingsRepository {
@@ -17,7 +18,7 @@ export function flowSettingsRepository(db: Kysely<Database>): FlowSettingsReposi
     putGroup: (id, settings, now) => groups.put(id, settings, now),
     async allDomains() {
       const rows = await db.selectFrom("domain_flow_settings").select(["domain_id", "settings"]).execute();
-      return rows.map((r) => ({ domainId: r.domain_id, settings: JSON.parse(r.settings) as unknown }));
+      return rows.map((r) => ({ domainId: r.domain_id, settings: settingsJson(r.settings) }));
     },
   };
 }

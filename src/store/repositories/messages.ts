@@ -188,5 +188,22 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
     async list(mailboxId: number): Promise<StoredMessage[]> {
       return (await db.selectFrom("messages").selectAll().where("mailbox_id", "=", mailboxId).orderBy("uid").execute()).map(toMessage);
     },
+
+    async recentInDomain(domainId: number, limit: number) {
+      const rows = await db
+        .selectFrom("messages as m")
+        .innerJoin("mailboxes as b", "b.id", "m.mailbox_id")
+        .innerJoin("users as u", "u.id", "b.user_id")
+        .where("u.domain_id", "=", domainId)
+        .where((eb) => eb.or([eb("b.special_use", "is", null), eb("b.special_use", "not in", ["\\Sent", "\\Drafts"])]))
+        .select((eb) => ["m.body_hash", eb.fn.max("m.internal_date").as("last"), eb.fn.min("u.address").as("recipient")])
+        .groupBy("m.body_hash")
+        .orderBy("last", "desc")
+        .orderBy(sql`max(m.id)`, "desc")
+        .limit(Math.max(1, Math.floor(limit)))
+        .execute();
+      // PostgreSQL returns an aggregate of a bigint as text.
+      return rows.map((r) => ({ bodyHash: r.body_hash, internalDate: Number(r.last), recipient: String(r.recipient) }));
+    },
   };
 }

@@ -3,6 +3,7 @@
 import type { Kysely } from "kysely";
 import type { EpochMs } from "../../core/accounts/types.js";
 import type { Database } from "../schema.js";
+import { settingsJson } from "./settings-json.js";
 
 export interface SettingsTable {
   get(id: number): Promise<unknown>;
@@ -17,7 +18,7 @@ export function settingsTable(db: Kysely<Database>, table: SettingsTableName, ke
   return {
     async get(id) {
       const row = await anyDb.selectFrom(table).select("settings").where(key, "=", id).executeTakeFirst();
-      return row && (JSON.parse(row.settings) as unknown);
+      return row && settingsJson(row.settings);
     },
     async put(id, settings, now) {
       const values = { settings: JSON.stringify(settings), updated_at: now };

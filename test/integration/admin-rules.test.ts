@@ -7,10 +7,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
-import { runCli } from "../../src/cli/main.js";
-import { runMoat } from "../support/cli.js";
+import { jsonLines as cliJsonLines, runMoat } from "../support/cli.js";
+import { cliInProcess, readFolder } from "../support/mail-e2e.js";
 import { startMoat, type MoatProcess } from "../support/server.js";
 import { tempDir } from "../support/temp.js";
 
@@ -28,39 +27,18 @@ describe("admin filter rules end to end", { timeout: 180_000 }, () => {
     return r.stdout;
   };
   /** The same command run in this process (no Node start-up per call), on the running server's data folder. */
-  const cli = async (...args: string[]) => {
-    let stdout = "";
-    let stderr = "";
-    const code = await runCli(["--data", data, ...args], { stdout: (t) => void (stdout += t), stdin: async () => "" }, (t) => void (stderr += t));
-    return { code, stdout, stderr };
-  };
+  const cli = (...args: string[]) => cliInProcess(data, args);
   const moat_ = async (...args: string[]) => {
     const r = await cli(...args);
     assert.equal(r.code, 0, `moat ${args.join(" ")}: ${r.stderr}`);
     return r.stdout;
   };
-  const jsonLines = <T>(text: string) => JSON.parse(`[${text.trim().split("\n").filter(Boolean).join(",")}]`) as T[];
+  const jsonLines = <T>(text: string) => cliJsonLines(text) as unknown as T[];
   const mx = () => nodemailer.createTransport({ host: "127.0.0.1", port: moat.ports.smtp!, secure: false, ignoreTLS: true });
   const submit = (user: string) => nodemailer.createTransport({ host: "127.0.0.1", port: moat.ports.submission!, secure: false, tls: { rejectUnauthorized: false }, auth: { user, pass: PW } });
 
   /** Every message in the user's folder over IMAP, as source text. */
-  async function folder(user: string, name = "INBOX"): Promise<string[]> {
-    const client = new ImapFlow({ host: "127.0.0.1", port: moat.ports.imap!, secure: false, auth: { user, pass: PW }, logger: false, doSTARTTLS: false });
-    await client.connect();
-    try {
-      const lock = await client.getMailboxLock(name);
-      try {
-        const out: string[] = [];
-        if ((client.mailbox as { exists: number }).exists === 0) return out;
-        for await (const m of client.fetch("1:*", { source: true })) out.push(m.source!.toString("utf8"));
-        return out;
-      } finally {
-        lock.release();
-      }
-    } finally {
-      await client.logout();
-    }
-  }
+  const folder = async (user: string, name = "INBOX") => (await readFolder(moat.ports.imap!, user, PW, name)).map((m) => m.source);
   const bySubject = async (user: string, subject: RegExp, name = "INBOX") => (await folder(user, name)).filter((m) => subject.test(/^Subject: (.*)$/m.exec(m)?.[1] ?? ""));
   type Trace = { id: string; subject: string; stages: Array<{ stage: string; decision: string; reason: string; recipients?: string[]; text: string }> };
   let traces: Trace[] = [];

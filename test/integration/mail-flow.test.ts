@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
 import { runMoat } from "../support/cli.js";
+import { readFolder } from "../support/mail-e2e.js";
 import { startMoat, type MoatProcess } from "../support/server.js";
 import { tempDir } from "../support/temp.js";
 
@@ -27,23 +28,7 @@ describe("mail-flow policies end to end", { timeout: 300_000 }, () => {
   const submit = (user: string) => nodemailer.createTransport({ host: "127.0.0.1", port: moat.ports.submission!, secure: false, tls: { rejectUnauthorized: false }, auth: { user, pass: PW } });
 
   /** Every message in the user's folder (INBOX by default) over IMAP, as source text. */
-  async function inbox(user: string, folder = "INBOX"): Promise<string[]> {
-    const client = new ImapFlow({ host: "127.0.0.1", port: moat.ports.imap!, secure: false, auth: { user, pass: PW }, logger: false, doSTARTTLS: false });
-    await client.connect();
-    try {
-      const lock = await client.getMailboxLock(folder);
-      try {
-        const out: string[] = [];
-        if ((client.mailbox as { exists: number }).exists === 0) return out;
-        for await (const m of client.fetch("1:*", { source: true })) out.push(m.source!.toString("utf8"));
-        return out;
-      } finally {
-        lock.release();
-      }
-    } finally {
-      await client.logout();
-    }
-  }
+  const inbox = async (user: string, folder = "INBOX") => (await readFolder(moat.ports.imap!, user, PW, folder)).map((m) => m.source);
   const withSubject = async (user: string, subject: string) => (await inbox(user)).filter((m) => m.includes(`Subject: ${subject}\r\n`));
   const traces = async (...filters: string[]) => JSON.parse(`[${(await moatCli("--json", "trace", ...filters)).trim().split("\n").join(",")}]`) as Array<{ id: string; decision: string; recipients: string[]; subject: string; stages: Array<{ stage: string; decision: string; reason: string; recipients?: string[] }> }>;
 

@@ -5,47 +5,20 @@
 // log) and at delivery time (5.7.520 in the trace, the message kept, the user told). On SQLite
 // and on PostgreSQL (a database of its own).
 import assert from "node:assert/strict";
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
-import pg from "pg";
 import { startSink, type Sink } from "../core/delivery/sink.js";
 import { jsonLines, runMoat } from "../support/cli.js";
 import { eventually } from "../support/eventually.js";
 import { startMoat, type MoatProcess } from "../support/server.js";
-import { pgSkip, pgUrl } from "../support/stores.js";
+import { freshDatabase, readFolder, type StoredMessage } from "../support/mail-e2e.js";
+import { pgSkip } from "../support/stores.js";
 import { tempDir } from "../support/temp.js";
 
 const PW = "a-long-test-password-1";
 const users = ["alice", "bob", "carol", "dave", "erin", "frank", "henry"].map((n) => `${n}@example.com`);
-
-interface Stored {
-  readonly source: string;
-  readonly flags: ReadonlySet<string>;
-}
-
-/** A fresh PostgreSQL database for one `moat start`, dropped afterwards. */
-async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `moat_sieve_${process.pid}_${crypto.randomBytes(3).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  const url = new URL(pgUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: pgUrl });
-      await c.connect();
-      await c.query(`drop database if exists "${name}" with (force)`);
-      await c.end();
-    },
-  };
-}
 
 for (const dialect of ["sqlite", "postgres"] as const) {
   describe(`Sieve filter rules and the forwarding ban end to end on ${dialect}`, { skip: dialect === "postgres" ? pgSkip : false, timeout: 300_000 }, () => {
@@ -76,27 +49,9 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     const mx = () => nodemailer.createTransport({ host: "127.0.0.1", port: moat.ports.smtp!, secure: false, ignoreTLS: true });
     const submit = (user: string) => nodemailer.createTransport({ host: "127.0.0.1", port: moat.ports.submission!, secure: false, tls: { rejectUnauthorized: false }, auth: { user, pass: PW } });
 
-    /** Every message in the user's folder over IMAP, with its flags; [] when the folder does not exist. */
-    async function folder(user: string, box = "INBOX"): Promise<Stored[]> {
-      const client = new ImapFlow({ host: "127.0.0.1", port: moat.ports.imap!, secure: false, auth: { user, pass: PW }, logger: false, doSTARTTLS: false });
-      await client.connect();
-      try {
-        if (!(await client.list()).some((b) => b.path === box)) return [];
-        const lock = await client.getMailboxLock(box);
-        try {
-          const out: Stored[] = [];
-          if ((client.mailbox as { exists: number }).exists === 0) return out;
-          for await (const m of client.fetch("1:*", { source: true, flags: true })) out.push({ source: m.source!.toString("utf8"), flags: m.flags ?? new Set() });
-          return out;
-        } finally {
-          lock.release();
-        }
-      } finally {
-        await client.logout();
-      }
-    }
+    const folder = (user: string, box = "INBOX") => readFolder(moat.ports.imap!, user, PW, box);
     /** Messages whose Subject header is this (a notice quoting it in its body does not count). */
-    const headed = (messages: readonly Stored[], subject: string) => messages.filter((m) => m.source.split("\r\n\r\n")[0]!.split("\r\n").includes(`Subject: ${subject}`));
+    const headed = (messages: readonly StoredMessage[], subject: string) => messages.filter((m) => m.source.split("\r\n\r\n")[0]!.split("\r\n").includes(`Subject: ${subject}`));
     const withSubject = async (user: string, subject: string, box = "INBOX") => headed(await folder(user, box), subject);
     type Trace = { id: string; subject: string; stages: Array<{ stage: string; decision: string; reason: string; text: string; recipients?: string[] }> };
     const traceOf = async (subject: string) => {
@@ -119,7 +74,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
         MOAT_AUTH_FAILURE_DELAY_MS: "0",
       });
       if (dialect === "postgres") {
-        const db = await freshDatabase();
+        const db = await freshDatabase("sieve");
         env.MOAT_DATABASE_URL = db.url;
         dropDatabase = db.drop;
       }

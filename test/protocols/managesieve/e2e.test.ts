@@ -5,15 +5,14 @@
 // checked against `moat sieve`.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import pg from "pg";
 import { runMoat } from "../../support/cli.js";
 import { eventually } from "../../support/eventually.js";
 import { startMoat, type MoatProcess } from "../../support/server.js";
-import { pgSkip, pgUrl } from "../../support/stores.js";
+import { freshDatabase } from "../../support/mail-e2e.js";
+import { pgSkip } from "../../support/stores.js";
 import { tempDir } from "../../support/temp.js";
 import { connectTcp, wire } from "../../support/wire.js";
 import { connectLoopback, connectRemote, greeting, plain } from "./transcript.js";
@@ -24,25 +23,6 @@ const script = 'require ["fileinto"];\r\nif header :contains "subject" "Rechnung
 const literal = (text: string) => `{${Buffer.byteLength(text, "utf8")}+}\r\n${text}`;
 const utf8 = (latin1: string) => Buffer.from(latin1, "latin1").toString("utf8");
 
-/** A fresh PostgreSQL database for one `moat start`, dropped afterwards. */
-async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `moat_ms_${process.pid}_${crypto.randomBytes(3).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  const url = new URL(pgUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: pgUrl });
-      await c.connect();
-      await c.query(`drop database if exists "${name}" with (force)`);
-      await c.end();
-    },
-  };
-}
 
 for (const dialect of ["sqlite", "postgres"] as const) {
   describe(`ManageSieve on ${dialect}`, { skip: dialect === "postgres" ? pgSkip : false, timeout: 180_000 }, () => {
@@ -70,7 +50,7 @@ for (const dialect of ["sqlite", "postgres"] as const) {
     before(async () => {
       data = path.join(tempDir({ after: (fn: () => void) => process.on("exit", fn) }), "data");
       if (dialect === "postgres") {
-        const db = await freshDatabase();
+        const db = await freshDatabase("managesieve");
         env.MOAT_DATABASE_URL = db.url;
         dropDatabase = db.drop;
       }

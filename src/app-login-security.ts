@@ -12,6 +12,8 @@ import { IpRuleService } from "./core/auth/ip-rule-service.js";
 import { AccessPolicyService } from "./core/auth/access-policy-service.js";
 import type { GeoIpDatabase } from "./core/ports/geoip.js";
 import { createGeoLite2 } from "./adapters/geoip/index.js";
+import type { AsnDatabase } from "./core/ports/asn.js";
+import { createAsnTable } from "./adapters/asn/index.js";
 import { LoginSettingsService } from "./core/auth/login-settings-service.js";
 import { PasswordPolicyService } from "./core/auth/password-policy-service.js";
 import type { PasswordHasher } from "./core/auth/passwords.js";
@@ -40,6 +42,8 @@ export interface AuthSecurityDeps {
   readonly ipBlock: IpBlockSettings;
   /** Countries for access policies (decision 0015); absent in tests that need none: no address has a country. */
   readonly geoip?: GeoIpDatabase | undefined;
+  /** The network (AS) of public addresses in login records (decision 0024); loaded by the first public login. */
+  readonly asn?: AsnDatabase | undefined;
   /** Two-factor login (app-two-factor.ts, decision 0013): the TOTP sealing key and the WebAuthn relying party; absent, no TOTP verifies. */
   readonly twoFactorSealer?: SecretSealer | undefined;
   readonly webauthn?: WebAuthnSettings | undefined;
@@ -57,6 +61,7 @@ export function authSecurityDeps(dataDir: string, auth: Settings["auth"]): AuthS
     liveSessions: new LiveSessions(),
     ipBlock: { afterFailures: auth.ip_block_after_failures, windowMs: auth.ip_failure_window_minutes * minute, blockMs: auth.ip_block_minutes * minute },
     geoip: createGeoLite2(),
+    asn: createAsnTable(),
   };
 }
 

@@ -12,6 +12,8 @@ import { MailStore } from "./core/mailstore/service.js";
 import { systemClock, type Clock } from "./core/ports/clock.js";
 import type { Store } from "./core/ports/store.js";
 import { LoginRecordService } from "./core/security/login-records.js";
+import { AccountSecure } from "./core/security/account-secure/index.js";
+import { SecurityCheckup } from "./core/security/checkup/index.js";
 import { InProcessMaildropLocks } from "./core/maildrop/lock.js";
 import { MaildropService } from "./core/maildrop/service.js";
 import { Pop3SettingsService } from "./core/maildrop/settings.js";
@@ -82,6 +84,10 @@ export interface Moat {
   readonly sieve: SieveScripts;
   /** The per-account forward setting and the log of forwarding attempts. */
   readonly forwarding: Forwarding;
+  /** The stolen-account response and its report (issue 8 item 4, decision 0025). */
+  readonly accountSecure: AccountSecure;
+  /** The security checkup of a domain or an account, and its fixes (issue 8 item 5). */
+  readonly checkup: SecurityCheckup;
   close(): Promise<void>;
 }
 
@@ -186,7 +192,10 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     phone.reminders.settingsChanged(domain, before, after).catch((err: unknown) => logger.warn({ err }, "password expiry notices failed")),
   );
   const flowSettings = new FlowSettingsService(store, accounts, loginSecurity.audit, clock);
+  const sieve = new SieveScripts(store, accounts, loginSecurity.audit, clock);
+  const forwarding = new Forwarding(store, accounts, flowSettings, clock);
   const phone = createPhoneFeatures(settings.sms, { store, clock, logger, accounts, loginSecurity, passwords, flow, hostname: settings.server.hostname });
+  const logins = new LoginRecordService(store, clock, settings.login_records.retention_days);
   return {
     loaded,
     logger,
@@ -194,7 +203,7 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     store,
     accounts,
     mailstore,
-    logins: new LoginRecordService(store, clock, settings.login_records.retention_days),
+    logins,
     authenticate,
     dns,
     flow,
@@ -215,10 +224,20 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     heldMail,
     flowUpkeep,
     recall: new MessageRecall(store, mailboxes, accounts, loginSecurity.audit, clock, flow, settings.server.hostname),
-    sieve: new SieveScripts(store, accounts, loginSecurity.audit, clock),
-    forwarding: new Forwarding(store, accounts, flowSettings, clock),
+    sieve,
+    forwarding,
+    checkup: new SecurityCheckup({ store, clock, accounts, loginSettings: loginSecurity.settings, twoFactor: loginSecurity.twoFactor, appPasswords: loginSecurity.appPasswords, flowSettings, forwarding, sieve }),
+    accountSecure: new AccountSecure({
+      store,
+      clock,
+      accounts,
+      passwords,
+      checkPassword: (subject, password) => loginSecurity.passwordPolicy.check(subject, password),
+      endAppPasswordSessions: (userId, ids) => void loginSecurity.liveSessions.endAppPasswords(userId, ids),
+    }),
     close: async () => {
       flowUpkeep.stop();
+      logins.stop();
       loginSecurity.stop();
       await phone.stop();
       await outbound.stop();

@@ -45,7 +45,7 @@ function imapBackend(moat: Moat): ImapBackend {
 
 /** What the web API needs from Moat (web/routes/index.ts registers every route with it). */
 function webServices(moat: Moat): WebServices {
-  return { authenticate: moat.authenticate, webSessions: moat.webSessions, appPasswords: moat.loginSecurity.appPasswords, passwordReset: moat.phone.selfReset, phones: moat.phone.phones, twoFactor: moat.loginSecurity.twoFactor };
+  return { authenticate: moat.authenticate, webSessions: moat.webSessions, appPasswords: moat.loginSecurity.appPasswords, passwordReset: moat.phone.selfReset, phones: moat.phone.phones, twoFactor: moat.loginSecurity.twoFactor, logins: moat.logins };
 }
 
 /** The POP3 listeners and whether TLS starts at connect (995) or with STLS (110). */
@@ -145,6 +145,8 @@ export async function startServer(loaded: LoadedSettings, logger: Logger): Promi
   moat.phone.startUpkeep();
   moat.blobUpkeep.start();
   moat.flowUpkeep.start();
+  // Login records past [login_records] retention_days (default 180): at start, then hourly.
+  moat.logins.startPruning(logger);
   writePorts(loaded.dataDir, ports);
   logger.info({ ports, dataDir: loaded.dataDir, database: moat.store.dialect }, "moat started");
 

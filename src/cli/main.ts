@@ -22,6 +22,8 @@ import { twoFactorCommand } from "./commands/two-factor.js";
 import { accessPolicyCommand } from "./commands/access-policy.js";
 import { phoneCommand, smsCommand } from "./commands/phone.js";
 import { sessionCommand } from "./commands/sessions.js";
+import { accountCommand } from "./commands/account.js";
+import { checkupCommand } from "./commands/checkup.js";
 import type { CliIo } from "./context.js";
 
 export const exitBadInput = 2;
@@ -62,6 +64,8 @@ export function buildProgram(io: CliIo, stderr: (text: string) => void): Command
   phoneCommand(program, io);
   smsCommand(program, io);
   sessionCommand(program, io);
+  accountCommand(program, io);
+  checkupCommand(program, io);
   // Every subcommand reports errors through runCli, not by exiting itself.
   const seal = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: stderr, outputError: () => undefined });

@@ -8,7 +8,7 @@
 import type { Generated } from "kysely";
 import type { Address, DomainName } from "../mail/address.js";
 import type { EpochMs, Role, UserStatus } from "../core/accounts/types.js";
-import type { AuthMethod, Channel, DenyReason, LoginResult } from "../core/auth/types.js";
+import type { AuthMethod, Channel, DenyReason, LoginNetwork, LoginResult } from "../core/auth/types.js";
 import type { OutboundOriginKind, OutboundStatus } from "../core/ports/queue.js";
 import type { SpecialUse } from "../core/ports/mailstore.js";
 import type { LoginSecurityTables } from "./schema-login-security.js";
@@ -89,6 +89,15 @@ export interface LoginRecordsTable {
   method: AuthMethod;
   result: LoginResult;
   reason: DenyReason | "ok";
+  /** 0019: the address as 32 hex digits (shared/ip-key.ts), for IP and CIDR filters. */
+  ip_key: string | null;
+  network: LoginNetwork | null;
+  country: string | null;
+  region: string | null;
+  city: string | null;
+  asn: number | null;
+  as_org: string | null;
+  app_password_name: string | null;
 }
 
 export interface AuthThrottleTable {

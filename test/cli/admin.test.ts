@@ -172,7 +172,7 @@ describe("moat command", () => {
     const older = jsonLines((await moat("--json", "logins", "--before", String(all[0]?.id))).stdout);
     assert.equal(older.length, 2);
     const table = (await moat("logins", "hank@example.com")).stdout;
-    assert.match(table, /^TIME\s+ADDRESS\s+CHANNEL\s+IP\s+RESULT\s+REASON\s+CLIENT$/m);
-    assert.match(table, /hank@example\.com\s+imap\s+203\.0\.113\.50\s+success\s+ok\s+Thunderbird/);
+    assert.match(table, /^ID\s+TIME\s+ADDRESS\s+CHANNEL\s+METHOD\s+IP\s+PLACE\s+RESULT\s+REASON$/m);
+    assert.match(table, /hank@example\.com\s+imap\s+IMAP LOGIN\s+203\.0\.113\.50\s+reserved\s+success\s+ok/);
   });
 });

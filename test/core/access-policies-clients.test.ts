@@ -8,7 +8,6 @@
 // and the record carries the reason.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -28,6 +27,7 @@ import { imapLoginText, smtpLoginText } from "../support/client-logins.js";
 import { selfSignedCert, type CertPair } from "../support/self-signed.js";
 import { forEachDialect, type OpenTestStore } from "../support/stores.js";
 import { admin, PASSWORD, securityCore, type SecurityCore } from "./login-security-setup.js";
+import { proxyRelay } from "../support/proxy-relay.js";
 
 const run = promisify(execFile);
 const poplibScript = path.join(path.dirname(fileURLToPath(import.meta.url)), "../protocols/pop3/poplib_client.py");
@@ -63,28 +63,7 @@ async function startServers(t: TestContext, open: OpenTestStore): Promise<Server
   return { ...core, ports: { imap: imap.port, pop3: pop3.port, smtp: smtp.port }, via: relay };
 }
 
-async function relay(t: TestContext, port: number, client: string): Promise<number> {
-  const v6 = client.includes(":");
-  const header = `PROXY ${v6 ? "TCP6" : "TCP4"} ${client} ${v6 ? "2001:db8::25" : "192.0.2.25"} 40000 ${port}\r\n`;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((down) => {
-    const up = net.connect(port, "127.0.0.1", () => {
-      up.write(header);
-      down.pipe(up).pipe(down);
-    });
-    for (const socket of [up, down]) {
-      sockets.add(socket);
-      socket.on("error", () => (socket === up ? down : up).destroy());
-      socket.on("close", () => sockets.delete(socket));
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  t.after(() => {
-    server.close();
-    for (const socket of sockets) socket.destroy();
-  });
-  return (server.address() as net.AddressInfo).port;
-}
+const relay = (t: TestContext, port: number, client: string) => proxyRelay(port, client, (fn) => t.after(fn));
 
 const imapLogin = (port: number, host = "127.0.0.1") => imapLoginText(port, "alice@example.com", PASSWORD, host, true);
 const smtpLogin = (port: number) => smtpLoginText(port, "alice@example.com", PASSWORD, "127.0.0.1", true);

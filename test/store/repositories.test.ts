@@ -258,7 +258,9 @@ forEachDialect((dialect, open) => {
       const store = await open(t);
       const written = record(1, { clientId: "Thunderbird 128", channel: "smtp", result: "failure", reason: "invalid_credentials" });
       const appended = await store.loginRecords.append(written);
-      assert.deepEqual(appended, { id: appended.id, ...written });
+      // The places of 0019 are optional when appending: a record without them keeps nulls.
+      const none = { network: null, country: null, region: null, city: null, asn: null, asOrg: null, appPasswordName: null };
+      assert.deepEqual(appended, { id: appended.id, ...none, ...written });
       const unknown = await store.loginRecords.append(record(2, { userId: null, identity: "nobody", reason: "unknown_account", result: "failure" }));
       assert.deepEqual(await store.loginRecords.list({ limit: 10 }), [unknown, appended]);
     });

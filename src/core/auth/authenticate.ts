@@ -23,6 +23,8 @@ import { publicDenial } from "./public-denials.js";
 import { checkSecret } from "./secret-check.js";
 import { loginPlace, refusedBeforeSecret, refusedForAccount } from "./access-policies.js";
 import type { GeoIp } from "../ports/geoip.js";
+import type { AsnLookup } from "../ports/asn.js";
+import { recordPlace } from "./record-place.js";
 import type { AccessPolicy } from "../ports/access-policies.js";
 import { LoginThrottle, throttleKey, type ThrottleSettings } from "./throttle.js";
 import { isClientProtocol, type AuthResult, type Channel, type DenyReason, type LoginContext, type PendingSecondFactor, type PhoneCodeCheck, type TrackSession, type UsedCredential } from "./types.js";
@@ -64,6 +66,8 @@ export interface AuthenticatorDeps {
   readonly loginTickets?: TicketBook | undefined;
   /** Places logins for access policies by country (decision 0015); without it no address has a country. */
   readonly geoip?: GeoIp | undefined;
+  /** The network (AS) of public addresses, kept in login records (issue 8); without it records have none. */
+  readonly asn?: AsnLookup | undefined;
 }
 
 const day = 86_400_000;
@@ -108,6 +112,8 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticate {
         method,
         result: reason === "ok" ? ("success" as const) : reason === "second_factor_required" ? ("pending" as const) : ("failure" as const),
         reason,
+        ...recordPlace(context.ip, deps.geoip, deps.asn),
+        appPasswordName: used?.kind === "app_password" ? untrusted(used.name) : null,
       };
       await store.transaction(
         async (tx) => {

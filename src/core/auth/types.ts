@@ -147,9 +147,26 @@ export interface LoginRecord {
   /** pending: a right password waiting for its second factor (second_factor_required): neither a success nor a failure. */
   readonly result: LoginResult;
   readonly reason: DenyReason | "ok";
+  // Enrichment at write time (issue 8 item 1, decision 0024); null in records written before it.
+  /** "public", or what a non-public address is ("private", "loopback", …); "unknown": not an address. */
+  readonly network: LoginNetwork | null;
+  /** ISO 3166-1 alpha-2, upper case, from GeoLite2; null when the address has no place. */
+  readonly country: string | null;
+  readonly region: string | null;
+  readonly city: string | null;
+  /** The autonomous system announcing the address, and its operator's name. */
+  readonly asn: number | null;
+  readonly asOrg: string | null;
+  /** The name of the client security password that matched, when one did. */
+  readonly appPasswordName: string | null;
 }
 
-export type NewLoginRecord = Omit<LoginRecord, "id">;
+/** What kind of network a login came from: a public address, or why no database can place it. */
+export type LoginNetwork = "public" | "private" | "loopback" | "link-local" | "multicast" | "reserved" | "unknown";
+
+/** The enrichment fields, optional when appending (a record without them stores nulls). */
+type Enrichment = "network" | "country" | "region" | "city" | "asn" | "asOrg" | "appPasswordName";
+export type NewLoginRecord = Omit<LoginRecord, "id" | Enrichment> & Partial<Pick<LoginRecord, Enrichment>>;
 
 /** Failed-login counter for one throttle key (account + client network). */
 export interface ThrottleState {

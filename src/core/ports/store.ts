@@ -94,6 +94,18 @@ export interface LoginRecordQuery {
   /** Only records strictly older than this id (keyset pagination, newest first). */
   readonly beforeId?: number;
   readonly limit: number;
+  // Issue 8 item 1 (decision 0024):
+  /** One address, in normal form (also finds records written before 0019). */
+  readonly ip?: string;
+  /** A CIDR range as its first and last key (shared/ip-key.ts); only records from 0019 on have keys. */
+  readonly ipKeyRange?: { readonly from: string; readonly to: string };
+  /** ISO 3166-1 alpha-2, upper case. */
+  readonly country?: string;
+  /** at >= since and at < until. */
+  readonly since?: EpochMs;
+  readonly until?: EpochMs;
+  /** A domain's records: those of its accounts (by id) and attempts naming an address of it that matched no account. */
+  readonly domain?: { readonly name: string; readonly userIds: readonly number[] };
 }
 
 export interface LoginRecordRepository {

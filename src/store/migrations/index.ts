@@ -28,6 +28,7 @@ import { phoneAndReminders } from "./0015_phone_and_reminders.js";
 import { mailReadPaths } from "./0016_mail_read_paths.js";
 import { mailFlow } from "./0017_mail_flow.js";
 import { sieve } from "./0018_sieve.js";
+import { loginPlaces } from "./0019_login_places.js";
 
 export const migrationTable = "moat_migrations";
 
@@ -53,6 +54,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     "0016_mail_read_paths": mailReadPaths(dialect),
     "0017_mail_flow": mailFlow(dialect),
     "0018_sieve": sieve(dialect),
+    "0019_login_places": loginPlaces(dialect),
   };
 }
 

@@ -1,11 +1,12 @@
 // Login records: one row per authenticate() outcome, the admin's trail of who tried what.
 // Listing is newest first with keyset pagination on id (ids only grow, see autoId), so a page
 // stays correct while new records arrive, unlike OFFSET.
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Kysely, type Selectable } from "kysely";
 import type { EpochMs } from "../../core/accounts/types.js";
 import type { LoginRecord, NewLoginRecord } from "../../core/auth/types.js";
 import type { LoginRecordQuery, LoginRecordRepository } from "../../core/ports/store.js";
 import { MoatError } from "../../shared/errors.js";
+import { ipKey } from "../../shared/ip-key.js";
 import type { Database, LoginRecordsTable } from "../schema.js";
 
 function toRecord(row: Selectable<LoginRecordsTable>): LoginRecord {
@@ -20,6 +21,14 @@ function toRecord(row: Selectable<LoginRecordsTable>): LoginRecord {
     method: row.method,
     result: row.result,
     reason: row.reason,
+    network: row.network,
+    country: row.country,
+    region: row.region,
+    city: row.city,
+    // PostgreSQL may hand a bigint back as text.
+    asn: row.asn === null ? null : Number(row.asn),
+    asOrg: row.as_org,
+    appPasswordName: row.app_password_name,
   };
 }
 
@@ -38,6 +47,14 @@ export function loginRecordRepository(db: Kysely<Database>): LoginRecordReposito
           method: record.method,
           result: record.result,
           reason: record.reason,
+          ip_key: ipKey(record.ip),
+          network: record.network ?? null,
+          country: record.country ?? null,
+          region: record.region ?? null,
+          city: record.city ?? null,
+          asn: record.asn ?? null,
+          as_org: record.asOrg ?? null,
+          app_password_name: record.appPasswordName ?? null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -55,6 +72,17 @@ export function loginRecordRepository(db: Kysely<Database>): LoginRecordReposito
       if (q.channel !== undefined) query = query.where("channel", "=", q.channel);
       if (q.result !== undefined) query = query.where("result", "=", q.result);
       if (q.beforeId !== undefined) query = query.where("id", "<", q.beforeId);
+      if (q.ip !== undefined) query = query.where("ip", "=", q.ip);
+      if (q.ipKeyRange !== undefined) query = query.where("ip_key", ">=", q.ipKeyRange.from).where("ip_key", "<=", q.ipKeyRange.to);
+      if (q.country !== undefined) query = query.where("country", "=", q.country);
+      if (q.since !== undefined) query = query.where("at", ">=", q.since);
+      if (q.until !== undefined) query = query.where("at", "<", q.until);
+      const { domain } = q;
+      if (domain !== undefined) {
+        // Attempts on names that matched no account still belong to the domain they named.
+        const unknownName = sql<boolean>`${sql.ref("user_id")} is null and ${sql.ref("identity")} like ${`%@${domain.name.replace(/[!%_]/g, (c) => `!${c}`)}`} escape '!'`;
+        query = query.where((eb) => (domain.userIds.length === 0 ? unknownName : eb.or([eb("user_id", "in", domain.userIds), unknownName])));
+      }
       return (await query.execute()).map(toRecord);
     },
 

@@ -5,6 +5,7 @@ import type { AppPasswordService } from "../../core/auth/app-passwords.js";
 import type { WebSessionService } from "../../core/auth/web-sessions.js";
 import type { PasswordSelfReset, PhoneService } from "../../core/auth/phone/index.js";
 import type { TwoFactorService } from "../../core/auth/two-factor/service.js";
+import type { LoginRecordService } from "../../core/security/login-records.js";
 import type { SessionGuard } from "../web-session.js";
 
 /** The core services the web API calls (the composition root passes them from Moat). */
@@ -18,6 +19,8 @@ export interface WebServices {
   readonly phones?: PhoneService | undefined;
   /** Two-factor enrolment and the SMS code of a login's second step; without it their routes are not offered. */
   readonly twoFactor?: TwoFactorService | undefined;
+  /** Login records (issue 8): the user's own and an admin's domain's; without it their routes are not offered. */
+  readonly logins?: LoginRecordService | undefined;
 }
 
 export interface WebRouteContext extends WebServices {

@@ -1,0 +1,2 @@
+// The ASN adapter: the AS ranges of the installed npm package @ip-location-db/asn.
+export { asnFolder, createAsnTable } from "./ranges.js";

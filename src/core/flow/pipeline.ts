@@ -1,8 +1,9 @@
 // The one mail-flow pipeline (DESIGN.md "Mail flow"). Every message — from the internet, from
 // a user, or written by the server — enters process(); checkSender/checkRecipient let the SMTP
 // session refuse early. Stages run in order: sender checks, the boundary of internal-only
-// accounts and group permissions (recipient-policy.ts; at RCPT TO for SMTP), the external-mail
-// warning, delivery; the remaining policy stages of issue 7 slot in between. Each stage adds
+// accounts and group permissions (recipient-policy.ts; at RCPT TO for SMTP), holds for
+// moderators and auditors, then the delivery plan (decision 0023): admin filter rules, the
+// external-mail warning, monitoring copies, user rules (Sieve, forwarding). Each stage adds
 // to the message trace, written with the outcome. process() resolves "accept" only after one
 // committed transaction holds the message (and its trace) for every local recipient and every
 // remote one in the outbound queue.
@@ -16,12 +17,14 @@ import type { Clock } from "../ports/clock.js";
 import type { DnsResolver } from "../ports/dns.js";
 import type { Store } from "../ports/store.js";
 import { readCompany, type Company } from "./company.js";
-import { exempt, externalHeaderName, visibleSender, warningBanner, warningHeader } from "./external-warning.js";
-import { domainFlowSettingsSchema, readFlowSettings, type DomainFlowSettings } from "./flow-settings.js";
-import { verifyInbound, type DmarcAction, type InboundAuth } from "./inbound-auth.js";
+import { externalHeaderName } from "./external-warning.js";
+import { externalWarningStage } from "./external-warning-stage.js";
+import { folderOf, traceLocal } from "./plan-storage.js";
+import { domainFlowSettingsSchema, readFlowSettings } from "./flow-settings.js";
+import { verifyInbound, type InboundAuth } from "./inbound-auth.js";
 import { adminRulesStage } from "./admin-rules-stage.js";
 import { applyEdits } from "./apply-edits.js";
-import { editsKey, inbox, junk, type CopyEdit, type DeliveryPlan, type FolderRef, type LocalCopy } from "./copies.js";
+import { editsKey, inbox, junk, type CopyEdit, type DeliveryPlan, type LocalCopy } from "./copies.js";
 import type { StageContext, StageTools } from "./stage.js";
 import { userRulesStage } from "./user-rules-stage.js";
 import { expandRecipients, resolveAddress } from "./recipients.js";
@@ -201,32 +204,6 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
     return { ...expansion, users, remote };
   }
 
-  /**
-   * Stage 7: marks each local copy whose recipient domain asks for it. Mail is external when it
-   * comes from the internet, or from one of our domains in another organisation.
-   */
-  async function externalWarnings(ctx: StageContext, plan: DeliveryPlan): Promise<void> {
-    const { origin, envelope, message, company, trace } = ctx;
-    if (origin.kind === "system") return;
-    const senderDomain = origin.kind === "submission" ? domainOf(origin.user) : null;
-    const sender = visibleSender(message);
-    const settingsOf = new Map<number, DomainFlowSettings>();
-    const marked: Address[] = [];
-    for (const copy of plan.local) {
-      const user = copy.user;
-      if (senderDomain !== null && company.same(senderDomain, domainOf(user.address))) continue;
-      let settings = settingsOf.get(user.domainId);
-      if (!settings) settingsOf.set(user.domainId, (settings = readFlowSettings(domainFlowSettingsSchema, await store.flowSettings.getDomain(user.domainId))));
-      if (settings.externalWarning === "off" || exempt(settings.externalWarningAllow, envelope.mailFrom, sender)) continue;
-      copy.edits.push({ kind: "header", field: warningHeader(settings.externalWarning, sender) });
-      // For third-party clients, which do not show the header: these change the message's bytes.
-      if (settings.externalWarningSubjectTag !== null) copy.edits.push({ kind: "subject_tag", tag: settings.externalWarningSubjectTag });
-      if (settings.externalWarningBanner) copy.edits.push({ kind: "banner", text: warningBanner(settings.externalWarning, sender) });
-      marked.push(user.address);
-    }
-    if (marked.length > 0) trace.add({ stage: "external_warning", decision: "mark", recipients: marked, reason: "external_sender", text: "marked as mail from outside the company" });
-  }
-
   /** Stage 8: the supervisors' copies, prepared (header on top, the rest byte for byte) for the delivery transaction. */
   async function monitoring(origin: Origin, company: Company, users: readonly User[], remote: readonly Address[], message: Buffer, body: PreparedBody, trace: TraceLog) {
     if (origin.kind === "system") return [];
@@ -242,32 +219,6 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
       trace.add({ stage: "monitoring", decision: "deliver", recipients: [supervisor.address], reason: "monitor_copy", text: `copy of ${copy.direction} mail of ${copy.account} for rule ${copy.rule.name}` });
     }
     return out;
-  }
-
-  /** The mailbox a placement names, inside the delivery transaction; the Inbox when it is gone. */
-  async function folderOf(tx: Tx, user: User, folder: FolderRef, knownInbox: number | undefined): Promise<number | undefined> {
-    const inboxId = async () => knownInbox ?? (await tx.mailboxes.findByName(user.id, "INBOX"))?.id;
-    if (folder.kind === "inbox") return inboxId();
-    if (folder.kind === "special") return (await tx.mailboxes.findSpecial(user.id, folder.use))?.id ?? inboxId();
-    const box = await tx.mailboxes.findByName(user.id, folder.name);
-    if (box && !box.noselect) return box.id;
-    if (!folder.create) return inboxId();
-    return (await createIn(tx, user.id, folder.name, null, deps.clock.now())).id;
-  }
-
-  /** The trace entry of the local copies, one per distinct set of folders. */
-  function traceLocal(plan: DeliveryPlan, dmarc: DmarcAction, trace: TraceLog): void {
-    const byText = new Map<string, Address[]>();
-    for (const copy of plan.local) {
-      if (copy.placements.length === 0) continue;
-      const names = copy.placements.map((p) => (p.folder.kind === "inbox" ? "INBOX" : p.folder.kind === "special" ? "Junk" : p.folder.name));
-      const text = names.every((n) => n === "INBOX") ? "delivered" : `delivered to ${[...new Set(names)].join(", ")}`;
-      byText.set(text, [...(byText.get(text) ?? []), copy.user.address]);
-    }
-    for (const [text, recipients] of byText) {
-      const quarantined = dmarc === "quarantine" && text === "delivered to Junk";
-      trace.add({ stage: "delivery", decision: "deliver", recipients, reason: quarantined ? "dmarc_quarantine" : "delivered", text: quarantined ? "delivered to Junk (DMARC quarantine)" : text });
-    }
   }
 
   /**
@@ -291,7 +242,7 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
     };
     // A quarantined message an admin released has passed the admin rules already.
     if (resumed !== "quarantine") await adminRulesStage(ctx, plan, tools);
-    await externalWarnings(ctx, plan);
+    await externalWarningStage(ctx, plan, store);
     const copies = await monitoring(origin, company, plan.local.map((c) => c.user), plan.remote.map((r) => r.address), message, body, trace);
     await userRulesStage(ctx, plan, tools);
 
@@ -324,7 +275,7 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
       const batches = new Map<string, { body: PreparedBody; flags: readonly string[]; targets: LocalTarget[] }>();
       for (const [copy, copyBody] of localBodies) {
         for (const placement of copy.placements) {
-          const mailboxId = await folderOf(tx, copy.user, placement.folder, expansion.inboxes.get(copy.user.id));
+          const mailboxId = await folderOf(tx, copy.user, placement.folder, expansion.inboxes.get(copy.user.id), deps.clock.now());
           if (mailboxId === undefined) continue;
           const key = `${copyBody.hash}\n${placement.flags.join(" ")}`;
           const batch = batches.get(key) ?? { body: copyBody, flags: placement.flags, targets: [] };

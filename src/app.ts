@@ -14,6 +14,10 @@ import type { Store } from "./core/ports/store.js";
 import { LoginRecordService } from "./core/security/login-records.js";
 import { AccountSecure } from "./core/security/account-secure/index.js";
 import { SecurityCheckup } from "./core/security/checkup/index.js";
+import { LoginAnomalyDetector } from "./core/security/anomalies/detector.js";
+import { LoginEventService } from "./core/security/anomalies/events-service.js";
+import { LoginAlertNotifier } from "./core/security/alerts/notifier.js";
+import { alertSettings, anomalySettings } from "./core/security/anomalies/settings.js";
 import { InProcessMaildropLocks } from "./core/maildrop/lock.js";
 import { MaildropService } from "./core/maildrop/service.js";
 import { Pop3SettingsService } from "./core/maildrop/settings.js";
@@ -88,6 +92,12 @@ export interface Moat {
   readonly accountSecure: AccountSecure;
   /** The security checkup of a domain or an account, and its fixes (issue 8 item 5). */
   readonly checkup: SecurityCheckup;
+  /** Abnormal-login rules run on every login record (issue 8 item 2, decision 0026). */
+  readonly anomalies: LoginAnomalyDetector;
+  /** Alert mails and the webhook for abnormal-login events; not running until start() (`moat start`). */
+  readonly loginAlerts: LoginAlertNotifier;
+  /** Listing and acknowledging abnormal-login events (operator, domain admins, users). */
+  readonly loginEvents: LoginEventService;
   close(): Promise<void>;
 }
 
@@ -108,10 +118,14 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
   const mailstore = new MailStore(store, blobs, clock);
   const minute = 60_000;
   const securityDeps = { ...authSecurityDeps(dataDir, settings.auth), ...twoFactorDeps(dataDir, settings, () => phone.phones) };
+  // Abnormal-login rules (issue 8 item 2): every login record goes to the detector after its
+  // commit; new events wake the alert notifier (made below, once the mail flow exists).
+  const anomalies = new LoginAnomalyDetector({ store, clock, settings: anomalySettings(settings.login_alerts), logger, onRaised: () => loginAlerts.wake() });
   const authenticate = createAuthenticator({
     store,
     clock,
     passwords,
+    onRecorded: (observation) => anomalies.observe(observation),
     ...securityDeps,
     throttle: {
       failureDelayMs: settings.auth.failure_delay_ms,
@@ -159,6 +173,7 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     onQueued: () => outbound.wake(),
     logger,
   });
+  const loginAlerts = new LoginAlertNotifier({ store, clock, flow, hostname: settings.server.hostname, settings: alertSettings(settings.login_alerts), logger });
   const heldMail = new HeldQueue(announced.store, announced.mailstore, flow, clock, settings.server.hostname, logger);
   const flowUpkeep = new FlowUpkeep(store, clock, heldMail, settings.mail.trace_retention_days, logger);
   outbound = new OutboundDelivery({
@@ -226,6 +241,9 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     recall: new MessageRecall(store, mailboxes, accounts, loginSecurity.audit, clock, flow, settings.server.hostname),
     sieve,
     forwarding,
+    anomalies,
+    loginAlerts,
+    loginEvents: new LoginEventService(store, clock, accounts, loginSecurity.audit),
     checkup: new SecurityCheckup({ store, clock, accounts, loginSettings: loginSecurity.settings, twoFactor: loginSecurity.twoFactor, appPasswords: loginSecurity.appPasswords, flowSettings, forwarding, sieve }),
     accountSecure: new AccountSecure({
       store,
@@ -238,6 +256,9 @@ export async function openMoat(loaded: LoadedSettings, logger: Logger, opts: { c
     close: async () => {
       flowUpkeep.stop();
       logins.stop();
+      // The detector first: its last events may still wake the notifier, which then stops.
+      await anomalies.stop();
+      await loginAlerts.stop();
       loginSecurity.stop();
       await phone.stop();
       await outbound.stop();

@@ -45,7 +45,7 @@ function imapBackend(moat: Moat): ImapBackend {
 
 /** What the web API needs from Moat (web/routes/index.ts registers every route with it). */
 function webServices(moat: Moat): WebServices {
-  return { authenticate: moat.authenticate, webSessions: moat.webSessions, appPasswords: moat.loginSecurity.appPasswords, passwordReset: moat.phone.selfReset, phones: moat.phone.phones, twoFactor: moat.loginSecurity.twoFactor, logins: moat.logins };
+  return { authenticate: moat.authenticate, webSessions: moat.webSessions, appPasswords: moat.loginSecurity.appPasswords, passwordReset: moat.phone.selfReset, phones: moat.phone.phones, twoFactor: moat.loginSecurity.twoFactor, logins: moat.logins, loginEvents: moat.loginEvents, loginSettings: moat.loginSecurity.settings };
 }
 
 /** The POP3 listeners and whether TLS starts at connect (995) or with STLS (110). */
@@ -147,6 +147,7 @@ export async function startServer(loaded: LoadedSettings, logger: Logger): Promi
   moat.flowUpkeep.start();
   // Login records past [login_records] retention_days (default 180): at start, then hourly.
   moat.logins.startPruning(logger);
+  moat.loginAlerts.start();
   writePorts(loaded.dataDir, ports);
   logger.info({ ports, dataDir: loaded.dataDir, database: moat.store.dialect }, "moat started");
 

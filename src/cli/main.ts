@@ -7,6 +7,7 @@ import { domainCommand } from "./commands/domain.js";
 import { groupCommand } from "./commands/group.js";
 import { lifecycleCommands } from "./commands/lifecycle.js";
 import { loginsCommand } from "./commands/logins.js";
+import { loginEventsCommand } from "./commands/login-events.js";
 import { traceCommand } from "./commands/trace.js";
 import { monitorCommand } from "./commands/monitor.js";
 import { ruleCommand } from "./commands/rule.js";
@@ -48,6 +49,7 @@ export function buildProgram(io: CliIo, stderr: (text: string) => void): Command
   aliasCommand(program, io);
   groupCommand(program, io);
   loginsCommand(program, io);
+  loginEventsCommand(program, io);
   traceCommand(program, io);
   monitorCommand(program, io);
   ruleCommand(program, io);

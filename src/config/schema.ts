@@ -151,6 +151,25 @@ export function settingsSchema(privileged: boolean) {
         retention_days: int(1, 3650).default(180).describe("login records older than this are deleted"),
       })
       .prefault({}),
+    login_alerts: z
+      .strictObject({
+        familiar_after_days: int(1, 365).default(3).describe("a country, city or network used on this many different days is familiar and stops raising events"),
+        learning_days: int(0, 365).default(14).describe("after an account's first successful login, place, network and channel rules only learn for this many days"),
+        travel_kmh: int(100, 100_000).default(900).describe("impossible travel: a speed between two successful logins' places above this raises an event"),
+        travel_min_km: int(0, 20_000).default(300).describe("places closer than this are one place to the travel rule (GeoIP city positions are approximate)"),
+        unused_channel_days: int(1, 3650).default(90).describe("a login on a channel (IMAP, POP3, SMTP, web, API) the account has not used this long raises an event"),
+        failures_before_success: int(1, 10_000).default(5).describe("a success after at least this many failures against the account in failure_window_minutes raises an event"),
+        failure_window_minutes: int(1, 1440).default(30).describe("the window of failures_before_success"),
+        account_burst_failures: int(2, 100_000).default(10).describe("this many failures against one account within burst_window_minutes raise an event"),
+        ip_burst_failures: int(2, 100_000).default(20).describe("this many failures from one address within burst_window_minutes raise an event"),
+        burst_window_minutes: int(1, 1440).default(10).describe("the window of the failure-burst rules"),
+        group_hours: int(1, 8760).default(24).describe("a repeated event within this long of its last occurrence is folded into it rather than raised again"),
+        mail_interval_minutes: int(0, 1440).default(15).describe("at most one alert mail per account (and per domain's admins) in this long; events meanwhile are gathered into the next"),
+        retention_days: int(1, 3650).default(365).describe("events last seen longer ago than this are deleted"),
+        webhook_timeout_ms: int(100, 60_000).default(5000).describe("how long a webhook POST may take"),
+        webhook_attempts: int(1, 100).default(5).describe("tries of a webhook POST before it is marked failed"),
+      })
+      .prefault({}),
     mail: z
       .strictObject({
         max_message_bytes: int(1024, 1024 ** 3).default(25 * 1024 * 1024).describe("largest message accepted (advertised with SIZE)"),

@@ -14,6 +14,7 @@ import type { SpecialUse } from "../core/ports/mailstore.js";
 import type { LoginSecurityTables } from "./schema-login-security.js";
 import type { MailReadTables } from "./schema-mail-read.js";
 import type { MailFlowTables } from "./schema-mail-flow.js";
+import type { LoginEventTables } from "./schema-login-events.js";
 import type { UserRulesTables } from "./schema-user-rules.js";
 import type { PhoneTables } from "./schema-phone.js";
 import type { WebSessionTables } from "./schema-web-sessions.js";
@@ -217,7 +218,7 @@ export interface DomainPop3SettingsTable {
   folder: string;
 }
 
-export interface Database extends LoginSecurityTables, WebSessionTables, PhoneTables, TwoFactorTables, AccessPolicyTables, MailFlowTables, MailReadTables, UserRulesTables {
+export interface Database extends LoginSecurityTables, WebSessionTables, PhoneTables, TwoFactorTables, AccessPolicyTables, MailFlowTables, MailReadTables, UserRulesTables, LoginEventTables {
   addresses: AddressesTable;
   domains: DomainsTable;
   users: UsersTable;

@@ -34,6 +34,8 @@ import { heldMessageRepository } from "./repositories/held-messages.js";
 import { sieveScriptRepository } from "./repositories/sieve-scripts.js";
 import { vacationRepository } from "./repositories/vacation-replies.js";
 import { forwardingAttemptRepository } from "./repositories/forwarding-attempts.js";
+import { loginEventRepository } from "./repositories/login-events.js";
+import { loginProfileRepository } from "./repositories/login-profiles.js";
 import type { Database, SqlDialect } from "./schema.js";
 import { GroupCommitter, plainCommit, postgresCommit, type CommitPath } from "./group-commit.js";
 
@@ -75,6 +77,8 @@ function repositories(db: Kysely<Database>, dialect: SqlDialect): Repositories {
     sieveScripts: sieveScriptRepository(db),
     vacationReplies: vacationRepository(db),
     forwardingAttempts: forwardingAttemptRepository(db),
+    loginEvents: loginEventRepository(db),
+    loginProfiles: loginProfileRepository(db),
   };
 }
 

@@ -106,6 +106,19 @@ describe("moat login-security commands", () => {
     ok(await moat("user", "set", "alice@example.com", "--imap", "on", "--security-password-required", "off"));
   });
 
+  it("user set --login-alert-mails switches the user's alert mails, audited; user security shows it", async () => {
+    assert.match(ok(await moat("user", "security", "alice@example.com")).stdout, /^ {2}imap=.* login-alert-mails=on$/m, "on by default");
+    const set = jsonLines(ok(await moat("--json", "user", "set", "alice@example.com", "--login-alert-mails", "off")).stdout)[0];
+    assert.equal((set?.settings as { loginAlertMails: boolean }).loginAlertMails, false);
+    const [latest] = jsonLines(ok(await moat("audit", "list", "--json", "--limit", "1")).stdout);
+    assert.equal(latest?.action, "user.login_settings");
+    assert.deepEqual([(latest?.before as { loginAlertMails: boolean }).loginAlertMails, (latest?.after as { loginAlertMails: boolean }).loginAlertMails], [true, false]);
+    assert.match(ok(await moat("user", "security", "alice@example.com")).stdout, /^ {2}imap=.* login-alert-mails=off$/m);
+    badInput(await moat("user", "set", "alice@example.com", "--login-alert-mails", "sometimes"), /--login-alert-mails: expected on or off/);
+    ok(await moat("user", "set", "alice@example.com", "--login-alert-mails", "on"));
+    assert.match(ok(await moat("user", "security", "alice@example.com")).stdout, /login-alert-mails=on/);
+  });
+
   it("domain set third-party-clients=off refuses protocol logins for the domain, web still works", async () => {
     const shown = jsonLines(ok(await moat("--json", "domain", "set", "example.com", "third-party-clients=off", "third-party-exempt-ips=10.0.0.0/8")).stdout)[0];
     assert.equal((shown?.settings as Record<string, string>)["third-party-clients"], "off");

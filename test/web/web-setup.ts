@@ -32,7 +32,7 @@ export async function webApp(t: TestContext, store: Store, opts: SecurityCoreOpt
     // Loopback is a trusted proxy, so a test can also play a client behind it (X-Forwarded-For).
     trustedProxies: CidrSet.parse(["127.0.0.1"]),
     closeGraceMs: 0,
-    routes: (app) => registerWebRoutes(app, { authenticate: core.authenticate, webSessions, appPasswords: core.security.appPasswords }),
+    routes: (app) => registerWebRoutes(app, { authenticate: core.authenticate, webSessions, appPasswords: core.security.appPasswords, loginSettings: core.security.settings }),
   });
   t.after(() => server.close());
   return { ...core, port: server.port, webSessions, browser: (ua = firefox) => new Browser(server.port, ua) };

@@ -3,6 +3,7 @@
 // value is checked when parsed, before anything is written; each change is audited by core.
 import type { Moat } from "../../app.js";
 import type { DomainLoginSettings } from "../../core/auth/login-settings.js";
+import { normaliseCountry } from "../../core/auth/access-policy-service.js";
 import { normaliseCidr } from "../../core/auth/ip-rules.js";
 import { clientProtocols, type ClientProtocol } from "../../core/auth/types.js";
 import { parseAddress } from "../../mail/address.js";
@@ -49,6 +50,34 @@ function setting<K extends keyof DomainLoginSettings>(
 const list = (values: readonly string[]) => (values.length === 0 ? "none" : values.join(","));
 const onOffText = (on: boolean) => (on ? "on" : "off");
 
+/** ISO 3166-1 alpha-2 codes GeoIP answers with (GB, not UK), upper case. */
+function countries(key: string, text: string): string[] {
+  return items(text).map((code) => {
+    try {
+      return normaliseCountry(code);
+    } catch (err) {
+      throw new MoatError("invalid_input", `${key}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
+}
+
+/** An http or https address the alerts are POSTed to; "none" for nowhere. */
+function webhookUrl(key: string, text: string): string {
+  if (text.trim().toLowerCase() === "none" || text.trim() === "") return "";
+  const url = URL.canParse(text.trim()) ? new URL(text.trim()) : undefined;
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "" || text.length > 2000) {
+    throw new MoatError("invalid_input", `${key}: '${text}' is not an http:// or https:// address`);
+  }
+  return url.href;
+}
+
+/** The signing secret is written, never shown: "set" or "none". */
+function webhookSecret(key: string, text: string): string {
+  if (text.trim().toLowerCase() === "none" || text === "") return "";
+  if (text.length > 200) throw new MoatError("invalid_input", `${key}: at most 200 characters`);
+  return text;
+}
+
 export const loginSecurityDomainSettings: readonly SettingEntry[] = [
   setting("third-party-clients", "thirdPartyClients", "on|off", onOff, onOffText),
   setting("third-party-exempt-accounts", "thirdPartyExemptAccounts", "ADDRESS,…|none", addresses, list),
@@ -91,4 +120,15 @@ export const loginSecurityDomainSettings: readonly SettingEntry[] = [
     },
     String,
   ),
+  setting(
+    "login-alerts",
+    "loginAlerts",
+    "on|off",
+    (k, text) => (onOff(k, text) ? "on" : "off"),
+    (v) => v,
+  ),
+  setting("unexpected-countries", "unexpectedCountries", "CC,…|none", countries, list),
+  setting("expected-countries", "expectedCountries", "CC,…|none", countries, list),
+  setting("login-alert-webhook", "loginAlertWebhook", "URL|none", webhookUrl, (v) => (v === "" ? "none" : v)),
+  setting("login-alert-webhook-secret", "loginAlertWebhookSecret", "TEXT|none", webhookSecret, (v) => (v === "" ? "none" : "set")),
 ];

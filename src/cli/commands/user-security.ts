@@ -1,5 +1,6 @@
 // moat user set ADDRESS [--imap on|off] [--pop3 on|off] [--smtp on|off]
 //   [--security-password-required on|off] [--channels web,api,imap,pop3,smtp]
+//   [--login-alert-mails on|off]
 // and moat user security ADDRESS: an account's own login settings, and the rules in effect once
 // its domain's are applied (the stricter wins).
 import type { Command } from "commander";
@@ -30,6 +31,7 @@ interface SetOptions {
   smtp?: string;
   securityPasswordRequired?: string;
   channels?: string;
+  loginAlertMails?: string;
   internalOnly?: string;
   autoForward?: string;
   forward?: string;
@@ -63,8 +65,9 @@ function patchOf(opts: SetOptions, flowChanges: boolean): Partial<AccountLoginSe
   if (opts.smtp !== undefined) patch.smtp = onOff("--smtp", opts.smtp);
   if (opts.securityPasswordRequired !== undefined) patch.securityPasswordRequired = onOff("--security-password-required", opts.securityPasswordRequired);
   if (opts.channels !== undefined) patch.channels = channelList("--channels", opts.channels);
+  if (opts.loginAlertMails !== undefined) patch.loginAlertMails = onOff("--login-alert-mails", opts.loginAlertMails);
   if (Object.keys(patch).length === 0 && !flowChanges) {
-    throw new MoatError("invalid_input", "nothing to change: give --imap, --pop3, --smtp, --security-password-required, --channels, --internal-only, --auto-forward, --forward or --forward-keep");
+    throw new MoatError("invalid_input", "nothing to change: give --imap, --pop3, --smtp, --security-password-required, --channels, --login-alert-mails, --internal-only, --auto-forward, --forward or --forward-keep");
   }
   return patch;
 }
@@ -76,7 +79,7 @@ function rulesText(address: string, own: AccountLoginSettings, e: EffectiveLogin
   const sp = e.securityPassword;
   return [
     `account ${address}`,
-    `  imap=${on(own.imap)} pop3=${on(own.pop3)} smtp=${on(own.smtp)} channels=${own.channels.join(",")} security-password-required=${on(own.securityPasswordRequired)}`,
+    `  imap=${on(own.imap)} pop3=${on(own.pop3)} smtp=${on(own.smtp)} channels=${own.channels.join(",")} security-password-required=${on(own.securityPasswordRequired)} login-alert-mails=${on(own.loginAlertMails)}`,
     `in effect (with the domain's rules):`,
     `  imap=${on(e.protocols.imap)} pop3=${on(e.protocols.pop3)} smtp=${on(e.protocols.smtp)} channels=${e.channels.join(",")}`,
     `  security-password-required=${on(sp.required)}${sp.forcedByDomain ? " (forced by the domain)" : ""}`,
@@ -92,6 +95,7 @@ export function userSecurityCommands(user: Command, io: CliIo): void {
     .option("--smtp <on|off>", "SMTP AUTH logins (sending from clients)")
     .option("--security-password-required <on|off>", "refuse the main password over IMAP/POP3/SMTP: only client security passwords work")
     .option("--channels <list>", `the channels the account may log in on (${channels.join(",")})`)
+    .option("--login-alert-mails <on|off>", "mail the user about unusual logins to their account (their domain's admins are still told)")
     .option("--internal-only <on|off|default>", "send only inside the company and receive only from it (default: the domain's setting)")
     .option("--auto-forward <on|off|default>", "automatic forwarding outside the company")
     .option("--forward <addresses|none>", "forward every message to these addresses (comma-separated); none stops it")

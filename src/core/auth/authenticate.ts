@@ -25,6 +25,7 @@ import { loginPlace, refusedBeforeSecret, refusedForAccount } from "./access-pol
 import type { GeoIp } from "../ports/geoip.js";
 import type { AsnLookup } from "../ports/asn.js";
 import { recordPlace } from "./record-place.js";
+import type { LoginObservation } from "../security/anomalies/types.js";
 import type { AccessPolicy } from "../ports/access-policies.js";
 import { LoginThrottle, throttleKey, type ThrottleSettings } from "./throttle.js";
 import { isClientProtocol, type AuthResult, type Channel, type DenyReason, type LoginContext, type PendingSecondFactor, type PhoneCodeCheck, type TrackSession, type UsedCredential } from "./types.js";
@@ -54,8 +55,11 @@ export interface AuthenticatorDeps {
   readonly ipBlock?: IpBlockSettings | undefined;
   /** Where successful protocol logins register their sessions (shared with the revocations). */
   readonly liveSessions?: LiveSessions | undefined;
-  /** Called after the record is written; the anomaly rules of issue 8 hang here. */
-  readonly onRecorded?: (event: { channel: Channel; userId: number | null; ok: boolean; reason: DenyReason | "ok" }) => void;
+  /**
+   * Called after the record is committed, with the record as stored: the abnormal-login rules
+   * of issue 8 (decision 0026). Must not throw or wait: the login does not wait for the rules.
+   */
+  readonly onRecorded?: (observation: LoginObservation) => void;
   /** Seals TOTP secrets (decision 0013); without it an account with TOTP cannot finish a web login. */
   readonly twoFactorSealer?: SecretSealer | undefined;
   /** The WebAuthn relying party: the public origin of the web interface. */
@@ -102,6 +106,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticate {
     // come often and many at once, and a commit of its own each (with its sync) would cost
     // more than the rest of a login with a client security password.
     const finish = async (reason: DenyReason | "ok", used?: UsedCredential, mustChange?: Stale, alongside?: (tx: Tx) => Promise<void>, extra: FinishExtra = {}): Promise<AuthResult> => {
+      const place = recordPlace(context.ip, deps.geoip, deps.asn);
       const record = {
         at: now,
         identity: address.ok ? address.value : untrusted(identity),
@@ -112,19 +117,19 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticate {
         method,
         result: reason === "ok" ? ("success" as const) : reason === "second_factor_required" ? ("pending" as const) : ("failure" as const),
         reason,
-        ...recordPlace(context.ip, deps.geoip, deps.asn),
+        ...place.stored,
         appPasswordName: used?.kind === "app_password" ? untrusted(used.name) : null,
       };
-      await store.transaction(
+      const stored = await store.transaction(
         async (tx) => {
           await alongside?.(tx);
-          await tx.loginRecords.append(record);
+          return tx.loginRecords.append(record);
         },
         // Not durable (decision 0019): a login waits for no disk flush; a machine crash may lose
         // the last moments of login records, never a message (those stay durable).
         { group: true, durable: false },
       );
-      deps.onRecorded?.({ channel, userId: user?.id ?? null, ok: reason === "ok", reason });
+      deps.onRecorded?.({ record: stored, coordinates: place.coordinates, domainId: user?.domainId ?? domain?.id ?? null, domainSettings });
       if (reason === "ok" && user && used) {
         const { id: userId } = user;
         const track: TrackSession = (owner, end) => live.register(userId, used, channel, owner, end);

@@ -21,6 +21,9 @@ import { clientProtocols } from "./types.js";
 
 const addressLists = ["thirdPartyExemptAccounts", "securityPasswordAccounts", "securityPasswordGroups", "securityPasswordExcept", "passwordMaxAgeExempt"] as const;
 
+/** The audit log says whether a webhook secret is set, never the secret (anyone reading the log could sign alerts). */
+const audited = (s: DomainLoginSettings) => ({ ...s, loginAlertWebhookSecret: s.loginAlertWebhookSecret === "" ? "" : "(set)" });
+
 function canonical(input: string): Address {
   const parsed = parseAddress(input);
   if (!parsed.ok) throw new MoatError("invalid_address", `${input}: ${parsed.error}`);
@@ -54,7 +57,7 @@ export class LoginSettingsService {
     const after = validated(() => domainLoginSettingsSchema.parse(merged));
     await this.store.transaction(async (tx) => {
       await tx.loginSettings.putDomain(domain.id, after, this.clock.now());
-      await this.audit.record(actor, { action: "domain.login_settings", target: domain.name, before, after }, tx);
+      await this.audit.record(actor, { action: "domain.login_settings", target: domain.name, before: audited(before), after: audited(after) }, tx);
     });
     await this.onDomainChanged?.(domain, before, after);
     return after;

@@ -28,6 +28,8 @@ const keyword = z
       ctx.addIssue({ code: "custom", message: `not a valid regular expression: ${text}` });
     }
   });
+/** ISO 3166-1 alpha-2, stored upper case. */
+const countryCode = z.string().regex(/^[A-Za-z]{2}$/, "expected a two-letter country code").transform((c) => c.toUpperCase());
 /** Canonical addresses (core canonicalises before storing; see login-security.ts). */
 const addresses = z.array(z.string());
 
@@ -73,6 +75,16 @@ export const domainLoginSettingsSchema = z.object({
   twoFactorGroups: addresses.default([]),
   /** Days an account may still log in without a second factor once the requirement applies to it. */
   twoFactorGraceDays: z.number().int().min(0).max(365).default(14),
+  /** Abnormal-login detection (issue 8, decision 0026): off, no rule runs for the domain's logins. */
+  loginAlerts: z.enum(["off", "on"]).default("on"),
+  /** ISO 3166-1 alpha-2 codes, upper case: a login from any of these raises a high-severity event. */
+  unexpectedCountries: z.array(countryCode).max(300).default([]),
+  /** When not empty, a login from any other country raises the same event. */
+  expectedCountries: z.array(countryCode).max(300).default([]),
+  /** Where new events are also POSTed as JSON (http or https); empty: nowhere. */
+  loginAlertWebhook: z.string().max(2000).refine((u) => u === "" || /^https?:\/\/[^\s]+$/.test(u), "expected an http:// or https:// address").default(""),
+  /** Signs each webhook body (HMAC-SHA256, X-Moat-Signature header) when not empty. */
+  loginAlertWebhookSecret: z.string().max(200).default(""),
 });
 
 export const accountLoginSettingsSchema = z.object({
@@ -83,6 +95,8 @@ export const accountLoginSettingsSchema = z.object({
   channels: z.array(channel).default([...channels]),
   /** The account's own "client security password required" switch (the domain may force it on). */
   securityPasswordRequired: z.boolean().default(false),
+  /** The user's own switch for alert mails about their logins (admins' alerts and the webhook stay). */
+  loginAlertMails: z.boolean().default(true),
 });
 
 export type DomainLoginSettings = z.output<typeof domainLoginSettingsSchema>;

@@ -4,23 +4,33 @@
 import type { AsnLookup } from "../ports/asn.js";
 import type { GeoIp } from "../ports/geoip.js";
 import type { LoginRecord } from "./types.js";
+import type { Coordinates } from "../security/anomalies/types.js";
 
 export type RecordPlace = Pick<LoginRecord, "network" | "country" | "region" | "city" | "asn" | "asOrg">;
+
+/** What the record keeps, and the coordinates the anomaly rules use (not kept: decision 0024). */
+export interface PlacedLogin {
+  readonly stored: RecordPlace;
+  readonly coordinates: Coordinates | null;
+}
 
 const nowhere: RecordPlace = { network: null, country: null, region: null, city: null, asn: null, asOrg: null };
 
 /** Without a GeoIP database nothing is known, not even whether the address is private. */
-export function recordPlace(ip: string, geoip: GeoIp | undefined, asn: AsnLookup | undefined): RecordPlace {
-  if (!geoip) return nowhere;
+export function recordPlace(ip: string, geoip: GeoIp | undefined, asn: AsnLookup | undefined): PlacedLogin {
+  if (!geoip) return { stored: nowhere, coordinates: null };
   const place = geoip.lookup(ip);
-  if (place.kind !== "public") return { ...nowhere, network: place.kind };
+  if (place.kind !== "public") return { stored: { ...nowhere, network: place.kind }, coordinates: null };
   const network = asn?.lookup(ip) ?? null;
   return {
-    network: "public",
-    country: place.country,
-    region: place.region ?? null,
-    city: place.city ?? null,
-    asn: network?.asn ?? null,
-    asOrg: network?.org ?? null,
+    stored: {
+      network: "public",
+      country: place.country,
+      region: place.region ?? null,
+      city: place.city ?? null,
+      asn: network?.asn ?? null,
+      asOrg: network?.org ?? null,
+    },
+    coordinates: place.latitude !== undefined && place.longitude !== undefined ? { latitude: place.latitude, longitude: place.longitude } : null,
   };
 }

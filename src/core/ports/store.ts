@@ -13,6 +13,7 @@ import type { PasswordNoticeRepository, PhoneRepository } from "./phone.js";
 import type { SmsOutboxRepository } from "./sms.js";
 import type { TwoFactorRepository } from "./two-factor.js";
 import type { AccessPolicyRepository } from "./access-policies.js";
+import type { LoginEventRepository, LoginProfileRepository } from "./login-events.js";
 import type { ForwardingAttemptRepository, SieveScriptRepository, VacationRepository } from "./user-rules.js";
 
 export interface DomainRepository {
@@ -114,6 +115,8 @@ export interface LoginRecordRepository {
   list(query: LoginRecordQuery): Promise<LoginRecord[]>;
   /** Deletes records older than the cut-off; returns how many. */
   prune(olderThan: EpochMs): Promise<number>;
+  /** How many records of this account with this result at or after `since` (the success-after-failures rule). */
+  countSince(userId: number, result: LoginResult, since: EpochMs): Promise<number>;
 }
 
 export interface ThrottleRepository {
@@ -191,6 +194,9 @@ export interface Store {
   readonly sieveScripts: SieveScriptRepository;
   readonly vacationReplies: VacationRepository;
   readonly forwardingAttempts: ForwardingAttemptRepository;
+  /** Abnormal-login events and learned login profiles (issue 8 items 2 and 3). */
+  readonly loginEvents: LoginEventRepository;
+  readonly loginProfiles: LoginProfileRepository;
   /** Runs fn with repositories bound to one transaction; commits if it resolves. */
   transaction<T>(fn: (tx: Omit<Store, "transaction" | "close">) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;

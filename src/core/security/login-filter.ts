@@ -44,7 +44,7 @@ export function timeOf(flag: string, text: string, now: EpochMs): EpochMs {
   return Number.isFinite(ms) ? ms : bad(`${flag}: '${text}' is neither a duration (30m, 24h, 7d, 2w) nor a date (2026-11-01 or 2026-11-01T18:00:00Z)`);
 }
 
-function wholeNumber(flag: string, value: string | number, max: number): number {
+export function wholeNumber(flag: string, value: string | number, max: number): number {
   const n = typeof value === "number" ? value : /^\d{1,15}$/.test(value.trim()) ? Number(value) : NaN;
   return Number.isSafeInteger(n) && n >= 1 && n <= max ? n : bad(`${flag} must be a whole number from 1 to ${max}`);
 }

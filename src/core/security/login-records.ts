@@ -2,12 +2,12 @@
 // Three readers, three scopes (issue 8 item 1): the operator at the command line sees any
 // account or domain; a user sees their own records; a domain admin sees their domain's and an
 // install admin (role admin) any domain's.
-import { parseAddress, parseDomain } from "../../mail/address.js";
-import { MoatError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
 import type { Clock } from "../ports/clock.js";
 import type { LoginRecordQuery, Store } from "../ports/store.js";
+import type { Domain } from "../accounts/types.js";
 import type { LoginRecord } from "../auth/types.js";
+import { accountOrName, adminScope, domainNamed } from "./admin-scope.js";
 import { parseLoginFilter, type LoginFilter, type LoginFilterText } from "./login-filter.js";
 
 const day = 86_400_000;
@@ -31,15 +31,8 @@ export class LoginRecordService {
    */
   async list(opts: LoginFilter & { address?: string | undefined; domain?: string | undefined }): Promise<LoginRecord[]> {
     const { address, domain, ...filter } = opts;
-    const query: Query = { ...filter };
-    if (address !== undefined) {
-      const parsed = parseAddress(address);
-      if (!parsed.ok) throw new MoatError("invalid_address", parsed.error);
-      const user = await this.store.users.findByAddress(parsed.value);
-      if (user) query.userId = user.id;
-      else query.identity = parsed.value;
-    }
-    if (domain !== undefined) query.domain = await this.domainScope(domain);
+    const query: Query = { ...filter, ...(address === undefined ? {} : await accountOrName(this.store, address)) };
+    if (domain !== undefined) query.domain = await this.domainScope(await domainNamed(this.store, domain));
     return this.store.loginRecords.list(query);
   }
 
@@ -59,12 +52,8 @@ export class LoginRecordService {
    * or every record when none is. Anyone else sees nothing (domain_not_found).
    */
   async listForDomain(viewerId: number, domain: string | undefined, filter: LoginFilter): Promise<LoginRecord[]> {
-    const viewer = await this.store.users.findById(viewerId);
-    if (viewer?.role === "admin") return domain === undefined ? this.store.loginRecords.list(filter) : this.store.loginRecords.list({ ...filter, domain: await this.domainScope(domain) });
-    if (!viewer) throw new MoatError("domain_not_found", "no domain you administer");
-    const own = viewer.role === "domain_admin" ? await this.store.domains.findById(viewer.domainId) : undefined;
-    if (!own || (domain !== undefined && domain.toLowerCase() !== own.name)) throw new MoatError("domain_not_found", domain === undefined ? "no domain you administer" : `no domain ${domain} you administer`);
-    return this.store.loginRecords.list({ ...filter, domain: await this.domainScope(own.name) });
+    const scope = await adminScope(this.store, viewerId, domain);
+    return this.store.loginRecords.list(scope.domain === "all" ? filter : { ...filter, domain: await this.domainScope(scope.domain) });
   }
 
   /** Deletes records past the retention period ([login_records] retention_days); returns how many. */
@@ -86,11 +75,7 @@ export class LoginRecordService {
     this.timer = undefined;
   }
 
-  private async domainScope(name: string): Promise<NonNullable<LoginRecordQuery["domain"]>> {
-    const parsed = parseDomain(name.trim());
-    if (!parsed.ok) throw new MoatError("invalid_domain", parsed.error);
-    const domain = await this.store.domains.findByName(parsed.value);
-    if (!domain) throw new MoatError("domain_not_found", `no domain ${name} on this server`);
+  private async domainScope(domain: Domain): Promise<NonNullable<LoginRecordQuery["domain"]>> {
     const users = await this.store.users.list(domain.id);
     return { name: domain.name, userIds: users.map((u) => u.id) };
   }

@@ -29,6 +29,7 @@ import { mailReadPaths } from "./0016_mail_read_paths.js";
 import { mailFlow } from "./0017_mail_flow.js";
 import { sieve } from "./0018_sieve.js";
 import { loginPlaces } from "./0019_login_places.js";
+import { loginEvents } from "./0020_login_events.js";
 
 export const migrationTable = "moat_migrations";
 
@@ -55,6 +56,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     "0017_mail_flow": mailFlow(dialect),
     "0018_sieve": sieve(dialect),
     "0019_login_places": loginPlaces(dialect),
+    "0020_login_events": loginEvents(dialect),
   };
 }
 

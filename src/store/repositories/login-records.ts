@@ -90,5 +90,16 @@ export function loginRecordRepository(db: Kysely<Database>): LoginRecordReposito
       const result = await db.deleteFrom("login_records").where("at", "<", olderThan).executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+
+    async countSince(userId, result, since) {
+      const row = await db
+        .selectFrom("login_records")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("user_id", "=", userId)
+        .where("at", ">=", since)
+        .where("result", "=", result)
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
   };
 }

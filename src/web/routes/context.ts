@@ -5,6 +5,8 @@ import type { AppPasswordService } from "../../core/auth/app-passwords.js";
 import type { WebSessionService } from "../../core/auth/web-sessions.js";
 import type { PasswordSelfReset, PhoneService } from "../../core/auth/phone/index.js";
 import type { TwoFactorService } from "../../core/auth/two-factor/service.js";
+import type { LoginSettingsService } from "../../core/auth/login-settings-service.js";
+import type { LoginEventService } from "../../core/security/anomalies/events-service.js";
 import type { LoginRecordService } from "../../core/security/login-records.js";
 import type { SessionGuard } from "../web-session.js";
 
@@ -21,6 +23,10 @@ export interface WebServices {
   readonly twoFactor?: TwoFactorService | undefined;
   /** Login records (issue 8): the user's own and an admin's domain's; without it their routes are not offered. */
   readonly logins?: LoginRecordService | undefined;
+  /** Abnormal-login events (issue 8): the user's own, an admin's domain's, acknowledged by admins; without it their routes are not offered. */
+  readonly loginEvents?: LoginEventService | undefined;
+  /** The signed-in user's own login settings (their alert-mail switch); without it its routes are not offered. */
+  readonly loginSettings?: LoginSettingsService | undefined;
 }
 
 export interface WebRouteContext extends WebServices {

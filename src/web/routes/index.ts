@@ -6,6 +6,8 @@ import fastifyCookie from "@fastify/cookie";
 import type { FastifyInstance } from "fastify";
 import { sessionGuard } from "../web-session.js";
 import { accountRoutes } from "./account.js";
+import { loginAlertsRoutes } from "./login-alerts.js";
+import { loginEventsRoutes } from "./login-events.js";
 import { loginsRoutes } from "./logins.js";
 import { passwordResetRoutes } from "./password-reset.js";
 import { phoneRoutes } from "./phone.js";
@@ -16,7 +18,7 @@ import { twoFactorRoutes } from "./two-factor.js";
 
 export type { RouteModule, WebRouteContext, WebServices } from "./context.js";
 
-const routeModules: readonly RouteModule[] = [sessionRoutes, sessionsRoutes, accountRoutes, passwordResetRoutes, phoneRoutes, twoFactorRoutes, loginsRoutes];
+const routeModules: readonly RouteModule[] = [sessionRoutes, sessionsRoutes, accountRoutes, passwordResetRoutes, phoneRoutes, twoFactorRoutes, loginsRoutes, loginEventsRoutes, loginAlertsRoutes];
 
 /** Pass as `routes` to buildHttpServer/startHttpServer: `routes: (app) => registerWebRoutes(app, services)`. */
 export function registerWebRoutes(app: FastifyInstance, services: WebServices): void {

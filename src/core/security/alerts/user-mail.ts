@@ -10,10 +10,13 @@ import { eventBlocks, placeOf } from "./event-text.js";
 /** The rules a successful login raises: their mail says "sign-in". */
 const signInRules = new Set<LoginEvent["rule"]>(["unfamiliar_country", "unfamiliar_city", "new_network", "impossible_travel", "unused_channel", "success_after_failures", "unexpected_country"]);
 
+/** Several rules may find one sign-in unusual (a new country, network and speed at once): that is still one sign-in to tell of. */
+const oneLogin = (events: readonly LoginEvent[]) => events.every((e) => e.loginRecordId !== null && e.loginRecordId === events[0]!.loginRecordId);
+
 export function userAlertSubject(events: readonly LoginEvent[]): string {
-  if (events.length > 1) return `${events.length} security alerts for your account`;
-  const [event] = events;
-  if (!event || !signInRules.has(event.rule)) return "Failed sign-ins to your account";
+  if (events.length > 1 && !oneLogin(events)) return `${events.length} security alerts for your account`;
+  const event = events.find((e) => signInRules.has(e.rule));
+  if (!event) return "Failed sign-ins to your account";
   const place = placeOf(event);
   return place === undefined ? "New sign-in to your account" : `New sign-in to your account from ${place}`;
 }

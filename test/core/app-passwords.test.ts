@@ -193,7 +193,7 @@ forEachDialect((dialect, open) => {
         [
           ["cli:tester", "apppass.add", "alice@example.com", null, { name: "Phone", protocols: ["imap"] }],
           ["cli:tester", "apppass.remove", "alice@example.com", { name: "Phone", protocols: ["imap"] }, null],
-          ["cli:tester", "user.login_settings", "alice@example.com", { imap: true, pop3: true, smtp: true, channels: ["web", "api", "imap", "pop3", "smtp"], securityPasswordRequired: false }, { imap: true, pop3: true, smtp: true, channels: ["web", "api", "imap", "pop3", "smtp"], securityPasswordRequired: true }],
+          ["cli:tester", "user.login_settings", "alice@example.com", { imap: true, pop3: true, smtp: true, channels: ["web", "api", "imap", "pop3", "smtp"], securityPasswordRequired: false, loginAlertMails: true }, { imap: true, pop3: true, smtp: true, channels: ["web", "api", "imap", "pop3", "smtp"], securityPasswordRequired: true, loginAlertMails: true }],
         ],
       );
       assert.ok(entries.every((e) => typeof e.at === "number" && e.at > 0));

@@ -65,7 +65,7 @@ describe("PostgreSQL set-up", { skip: pgSkip }, () => {
       [
         "access_policies", "addresses", "admin_audit", "aliases", "app_passwords", "auth_throttle", "dkim_keys", "domain_flow_settings",
         "domain_login_settings", "domain_pop3_settings", "domains", "expunged", "forwarding_attempts", "group_flow_settings", "group_members", "held_messages", "ip_rules",
-        "login_records", "mail_groups", "mailbox_uid_validity", "mailboxes", "message_bodies", "message_index", "message_text", "message_traces",
+        "login_events", "login_profiles", "login_records", "mail_groups", "mailbox_uid_validity", "mailboxes", "message_bodies", "message_index", "message_text", "message_traces",
         "messages", "moat_migrations", "outbound_messages", "outbound_recipients", "passkeys", "password_history", "password_notices", "phone_codes",
         "phone_send_counts", "quota_usage", "recovery_codes", "remembered_browsers", "sieve_scripts", "sms_outbox", "subscriptions", "two_factor_accounts", "user_flow_settings",
         "user_login_settings", "user_phones", "users", "vacation_replies", "web_sessions",

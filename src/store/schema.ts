@@ -133,6 +133,13 @@ export interface MessageBodiesTable {
   /** MessageIndex.bodyText; NULL in rows from before 0010 (then it is in index_json). */
   body_text: string | null;
   created_at: EpochMs;
+  /**
+   * A body stored over another (0021): its bytes are `prefix` then those of the inline body
+   * `base_hash` from `base_offset` on; inline_data is NULL and its search text is the base's.
+   */
+  base_hash: string | null;
+  base_offset: number | null;
+  prefix: Buffer | null;
 }
 
 export interface MessagesTable {

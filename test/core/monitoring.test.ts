@@ -3,6 +3,8 @@
 // added header; direction, scope and end date; never a copy of a copy; audited changes.
 import assert from "node:assert/strict";
 import { describe, it, type TestContext } from "node:test";
+import { InProcessMailboxEvents } from "../../src/core/mailstore/events.js";
+import { MailboxOperations } from "../../src/core/mailstore/operations.js";
 import type { Store } from "../../src/core/ports/store.js";
 import { forEachDialect } from "../support/stores.js";
 import { env, flowAdmin as admin, flowDomain, mx } from "../support/flow.js";
@@ -27,6 +29,34 @@ forEachDialect((dialect, open) => {
       const [delivered] = await folder("alice", "INBOX");
       assert.equal(copies[1]!.slice(copies[1]!.indexOf("\r\n") + 2), delivered);
       assert.equal((await folder("boss", "INBOX")).length, 0, "the supervisor's INBOX is untouched");
+    });
+
+    it("stores the copy over the recipient's body: the same bytes and text, kept after the recipient's copy goes, released with the last", async (t) => {
+      const { flow, settings, folder, store, clock, blobs, users } = await setup(t, await open(t));
+      await settings.addMonitor({ target: "alice@example.com", supervisor: "boss@example.com", direction: "received", scope: "both", name: "watch-alice" }, admin);
+      // The warning puts its own header on the recipient's copy: the copy shares what is below it.
+      await settings.updateDomain("example.com", { externalWarning: "advanced" }, admin);
+      await flow.process(mx, env("y@sender.example", "alice@example.com"), msg("y@sender.example", "shared-one"));
+      const [delivered] = await folder("alice", "INBOX");
+      const [copy] = await folder("boss", "Monitoring/watch-alice");
+      assert.match(delivered!, /^X-Moat-External: /);
+      const below = delivered!.slice(delivered!.indexOf("Received: "));
+      assert.equal(copy, `X-Moat-Monitor: rule="watch-alice"; direction=received; account="alice@example.com"\r\n${below}`);
+      const box = async (name: string, folderName: string) => (await store.mailboxes.findByName(users[name]!.id, folderName))!;
+      const [aliceRow] = await store.messages.list((await box("alice", "INBOX")).id);
+      const [copyRow] = await store.messages.list((await box("boss", "Monitoring/watch-alice")).id);
+      assert.equal(copyRow!.size, Buffer.byteLength(copy!));
+      assert.equal(await store.messages.getBodyText(copyRow!.bodyHash), await store.messages.getBodyText(aliceRow!.bodyHash));
+      assert.match((await store.messages.getBodyTexts([copyRow!.bodyHash])).get(copyRow!.bodyHash) ?? "", /body of shared-one/);
+
+      const ops = new MailboxOperations(store, blobs, clock, new InProcessMailboxEvents());
+      await ops.expungeUids(users.alice!.id, "INBOX", [[aliceRow!.uid, aliceRow!.uid]]);
+      assert.equal(await store.messages.hasBody(aliceRow!.bodyHash), true, "the copy still needs the recipient's body");
+      assert.deepEqual(await folder("boss", "Monitoring/watch-alice"), [copy]);
+      await ops.expungeUids(users.boss!.id, "Monitoring/watch-alice", [[copyRow!.uid, copyRow!.uid]]);
+      assert.equal(await store.messages.hasBody(copyRow!.bodyHash), false);
+      assert.equal(await store.messages.hasBody(aliceRow!.bodyHash), false, "released with the copy that needed it");
+      assert.equal(await store.messages.getBodyText(aliceRow!.bodyHash), undefined);
     });
 
     it("honours direction, scope, group targets and the end date, and never copies a copy", async (t) => {

@@ -284,9 +284,11 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
         }
       }
       for (const batch of batches.values()) await deps.mailstore.deliver(tx, batch.body, batch.targets, batch.flags);
+      // A supervisor's copy is stored over a recipient's body written above (decision 0027): a small row, not a second message.
+      const written = [...batches.values()].map((b) => b.body);
       for (const copy of copies) {
         const box = (await tx.mailboxes.findByName(copy.supervisor.id, copy.folder)) ?? (await createIn(tx, copy.supervisor.id, copy.folder, null, deps.clock.now()));
-        await deps.mailstore.deliver(tx, copy.body, [{ userId: copy.supervisor.id, mailboxId: box.id }]);
+        await deps.mailstore.deliverOver(tx, copy.body, written, [{ userId: copy.supervisor.id, mailboxId: box.id }]);
       }
       await tx.messageTraces.append(outcome);
       for (const job of remoteJobs.values()) {

@@ -6,6 +6,7 @@
 import type { MailboxOperations } from "../mailstore/operations.js";
 import type { StoredMessage } from "../ports/mailstore.js";
 import type { Release } from "./lock.js";
+import { BodyReadAhead } from "./read-ahead.js";
 
 /** The keyword leave-on-server mode sets instead of expunging; such messages leave the maildrop. */
 export const downloadedKeyword = "$POP3Downloaded";
@@ -49,6 +50,7 @@ export interface MaildropSource {
 export class Maildrop {
   readonly entries: readonly MaildropEntry[];
   private readonly marked = new Set<number>();
+  private readonly bodies: BodyReadAhead;
   private released = false;
 
   constructor(
@@ -57,6 +59,7 @@ export class Maildrop {
     private readonly release: Release,
   ) {
     this.entries = source.messages.map((message, i) => ({ number: i + 1, size: message.size, uidl: uidlOf(source.uidValidity, message.uid), message }));
+    this.bodies = new BodyReadAhead(mailboxes);
   }
 
   get leaveOnServer(): boolean {
@@ -93,8 +96,13 @@ export class Maildrop {
     this.marked.clear();
   }
 
+  /** The message's bytes; the next messages' bodies are read with it (read-ahead.ts). */
   read(entry: MaildropEntry): Promise<Buffer> {
-    return this.mailboxes.read(entry.message);
+    return this.bodies.read(entry, this.liveAfter(entry.number));
+  }
+
+  private *liveAfter(number: number): Iterable<MaildropEntry> {
+    for (let i = number; i < this.entries.length; i++) if (!this.marked.has(i + 1)) yield this.entries[i]!;
   }
 
   /** The UPDATE state: applies the marks in one transaction; resolves once it is committed. */

@@ -182,6 +182,11 @@ export class MailboxOperations {
     return this.mailstore.readMany(messages.map((m) => m.bodyHash));
   }
 
+  /** The bodies kept in the database (one query), by hash; those in the blob store and gone ones are left out. */
+  async readInlineMany(messages: readonly StoredMessage[]): Promise<Map<string, Buffer>> {
+    return this.mailstore.readInlineMany(messages.map((m) => m.bodyHash));
+  }
+
   /** APPEND (RFC 3501 §6.3.11), indexed on the way in like delivered mail. */
   async append(userId: number, name: string, raw: Buffer, flags: readonly string[] = [], internalDate?: EpochMs): Promise<AppendResult> {
     const [result] = await this.appendMany(userId, name, [{ raw, flags, internalDate }]);

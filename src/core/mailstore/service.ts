@@ -2,8 +2,10 @@
 // later. A body is indexed once (mail/mime) and stored once per content; each mailbox that
 // receives it gets a row with its own UID and MODSEQ.
 import { createHash } from "node:crypto";
-import { indexMessage, type MessageIndex } from "../../mail/mime/index-message.js";
+import { indexMessage } from "../../mail/mime/index-message.js";
 import { acceptsPrefix, onlyExtensionFields, prefixedIndex } from "../../mail/mime/prefixed-index.js";
+import type { PreparedBody } from "./prepared-body.js";
+import { putOver } from "./shared-body.js";
 import type { EpochMs } from "../accounts/types.js";
 import type { BlobStore } from "../ports/blobs.js";
 import type { Clock } from "../ports/clock.js";
@@ -25,15 +27,7 @@ export const inlineBodyLimit = 256 * 1024;
 
 type Tx = Omit<Store, "transaction" | "close">;
 
-/** A message ready to be written: hashed, indexed, and (when large) already in the blob store. */
-export interface PreparedBody {
-  readonly hash: string;
-  readonly size: number;
-  readonly inline: Buffer | null;
-  readonly index: MessageIndex;
-  /** The message's own header through the blank line (SEARCH HEADER reads it); null when over headerKeepLimit. */
-  readonly header: Buffer | null;
-}
+export type { PreparedBody };
 
 /** A header longer than this is not kept apart; SEARCH HEADER then reads it from the message. */
 const headerKeepLimit = 64 * 1024;
@@ -85,7 +79,7 @@ export class MailStore {
     const index = prefixedIndex(base.index, prefixLength);
     const headerLength = index.structure.headerLength;
     const header = headerLength <= headerKeepLimit ? Buffer.from(prefixed.subarray(0, headerLength)) : null;
-    if (prefixed.length <= inlineBodyLimit) return { hash, size: prefixed.length, inline: prefixed, index, header };
+    if (prefixed.length <= inlineBodyLimit) return { hash, size: prefixed.length, inline: prefixed, index, header, fieldsOnTop: prefixLength };
     await this.blobs.put(prefixed);
     return { hash, size: prefixed.length, inline: null, index, header };
   }
@@ -95,6 +89,23 @@ export class MailStore {
     if (targets.length === 0) return [];
     const now = this.clock.now();
     await tx.messages.putBody({ hash: body.hash, size: body.size, inline: body.inline, index: body.index, header: body.header, now });
+    return this.appendRows(tx, body, targets, flags, now);
+  }
+
+  /**
+   * deliver() of a copy that differs from one of `bases` (bodies this transaction stored) only
+   * by the header fields on top, as a monitoring copy does: its row keeps the fields and points
+   * at that body (shared-body.ts); stored whole, as deliver() does, when none fits.
+   */
+  async deliverOver(tx: Tx, body: PreparedBody, bases: readonly PreparedBody[], targets: readonly LocalTarget[]): Promise<StoredMessage[]> {
+    if (targets.length === 0) return [];
+    const now = this.clock.now();
+    const shared = await putOver(tx, body, bases, now);
+    if (shared === null) await tx.messages.putBody({ hash: body.hash, size: body.size, inline: body.inline, index: body.index, header: body.header, now });
+    return this.appendRows(tx, shared === null ? body : { ...body, hash: shared }, targets, [], now);
+  }
+
+  private async appendRows(tx: Tx, body: PreparedBody, targets: readonly LocalTarget[], flags: readonly string[], now: EpochMs): Promise<StoredMessage[]> {
     const stored: StoredMessage[] = [];
     for (const target of targets) {
       stored.push(await tx.messages.append(target.mailboxId, { bodyHash: body.hash, size: body.size, flags, internalDate: now }));
@@ -119,6 +130,13 @@ export class MailStore {
   async readMany(hashes: readonly string[]): Promise<Map<string, Buffer>> {
     const found = new Map<string, Buffer>();
     for (const [hash, inline] of await this.store.messages.getInlineMany(hashes)) found.set(hash, inline ?? (await this.blobs.get(hash)));
+    return found;
+  }
+
+  /** The bodies of `hashes` kept in the database, in one query; blob-stored and absent ones are left out. */
+  async readInlineMany(hashes: readonly string[]): Promise<Map<string, Buffer>> {
+    const found = new Map<string, Buffer>();
+    for (const [hash, inline] of await this.store.messages.getInlineMany(hashes)) if (inline !== null) found.set(hash, inline);
     return found;
   }
 }

@@ -52,6 +52,14 @@ export interface MessageRepository {
   /** Inserts the body once per content; a second put of the same hash is a no-op. */
   /** `header`: the message's own header bytes (through the blank line), kept for SEARCH HEADER. */
   putBody(body: { hash: string; size: number; inline: Buffer | null; index: MessageIndex; header?: Buffer | null; now: EpochMs }): Promise<void>;
+  /**
+   * putBody of a body whose bytes are `prefix` then those of the stored body `baseHash` from
+   * `baseOffset` on, and whose search text is that body's: the row keeps only the prefix, and
+   * every read gives the whole bytes; `hash` is the caller's key for that (shared-body.ts), and
+   * one stored already is left as it is. False, writing nothing, unless `baseHash` is a whole
+   * body kept inline (then the caller puts the body whole).
+   */
+  putSharedBody(body: { hash: string; size: number; prefix: Buffer; baseHash: string; baseOffset: number; index: MessageIndex; header: Buffer | null; now: EpochMs }): Promise<boolean>;
   getBody(hash: string): Promise<MessageBody | undefined>;
   /**
    * Only the bytes kept inline (null: they are in the blob store; undefined: no such body),

@@ -30,6 +30,7 @@ import { mailFlow } from "./0017_mail_flow.js";
 import { sieve } from "./0018_sieve.js";
 import { loginPlaces } from "./0019_login_places.js";
 import { loginEvents } from "./0020_login_events.js";
+import { sharedBodies } from "./0021_shared_bodies.js";
 
 export const migrationTable = "moat_migrations";
 
@@ -57,6 +58,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     "0018_sieve": sieve(dialect),
     "0019_login_places": loginPlaces(dialect),
     "0020_login_events": loginEvents(dialect),
+    "0021_shared_bodies": sharedBodies(dialect),
   };
 }
 

@@ -20,6 +20,37 @@ function chunks<T>(items: readonly T[], size = 500): T[][] {
 }
 
 export function messageStateRepository(db: Kysely<Database>): MessageStateRepository {
+  /** One round of releaseBodies: deletes what nothing needs; returns the bases of the shared rows it deleted. */
+  async function releaseSome(unique: readonly string[], released: string[]): Promise<string[]> {
+    const bases = new Set<string>();
+    for (const part of chunks(unique)) {
+      const rows = await db
+        .deleteFrom("message_bodies")
+        .where("hash", "in", part)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom("messages as m").select("m.id").whereRef("m.body_hash", "=", "message_bodies.hash"))))
+        .where((eb) =>
+          eb.not(eb.exists(eb.selectFrom("outbound_messages as o").select("o.id").whereRef("o.blob_hash", "=", "message_bodies.hash"))),
+        )
+        // Mail waiting for a moderator or auditor (issue 7) keeps its body too.
+        .where((eb) =>
+          eb.not(eb.exists(eb.selectFrom("held_messages as h").select("h.id").whereRef("h.body_hash", "=", "message_bodies.hash").where("h.status", "=", "held"))),
+        )
+        // Rows stored over this one: their keys are its hash, a dot and more (shared-body.ts).
+        .where((eb) =>
+          eb.not(eb.exists(eb.selectFrom("message_bodies as s").select("s.hash").where(sql<boolean>`s.hash >= message_bodies.hash || '.' and s.hash < message_bodies.hash || '/'`))),
+        )
+        .returning(["hash", "base_hash", sql<number>`case when inline_data is null and base_hash is null then 1 else 0 end`.as("in_blobs")])
+        .execute();
+      if (rows.length > 0) {
+        await db.deleteFrom("message_index").where("hash", "in", rows.map((r) => r.hash)).execute();
+        await db.deleteFrom("message_text").where("hash", "in", rows.map((r) => r.hash)).execute();
+      }
+      released.push(...rows.filter((r) => Number(r.in_blobs) === 1).map((r) => r.hash));
+      for (const row of rows) if (row.base_hash !== null) bases.add(row.base_hash);
+    }
+    return [...bases];
+  }
+
   return {
     async select(mailboxId, uids) {
       let q = db.selectFrom("messages").selectAll().where("mailbox_id", "=", mailboxId);
@@ -85,28 +116,10 @@ export function messageStateRepository(db: Kysely<Database>): MessageStateReposi
     },
 
     async releaseBodies(hashes) {
-      const unique = [...new Set(hashes)];
+      let unique = [...new Set(hashes)];
       const released: string[] = [];
-      for (const part of chunks(unique)) {
-        const rows = await db
-          .deleteFrom("message_bodies")
-          .where("hash", "in", part)
-          .where((eb) => eb.not(eb.exists(eb.selectFrom("messages as m").select("m.id").whereRef("m.body_hash", "=", "message_bodies.hash"))))
-          .where((eb) =>
-            eb.not(eb.exists(eb.selectFrom("outbound_messages as o").select("o.id").whereRef("o.blob_hash", "=", "message_bodies.hash"))),
-          )
-          // Mail waiting for a moderator or auditor (issue 7) keeps its body too.
-          .where((eb) =>
-            eb.not(eb.exists(eb.selectFrom("held_messages as h").select("h.id").whereRef("h.body_hash", "=", "message_bodies.hash").where("h.status", "=", "held"))),
-          )
-          .returning(["hash", sql<number>`case when inline_data is null then 1 else 0 end`.as("in_blobs")])
-          .execute();
-        if (rows.length > 0) {
-          await db.deleteFrom("message_index").where("hash", "in", rows.map((r) => r.hash)).execute();
-          await db.deleteFrom("message_text").where("hash", "in", rows.map((r) => r.hash)).execute();
-        }
-        released.push(...rows.filter((r) => Number(r.in_blobs) === 1).map((r) => r.hash));
-      }
+      // A body stored over another (0021) keeps its base; once it goes, its base may go too.
+      while (unique.length > 0) unique = await releaseSome(unique, released);
       return released;
     },
   };

@@ -6,6 +6,7 @@ import type { MessageIndex, MessageSummary } from "../../mail/mime/index-message
 import { MoatError } from "../../shared/errors.js";
 import { prepared } from "../prepared.js";
 import type { Database, MessagesTable } from "../schema.js";
+import { baseHashOf, bytesOf, bytesOfMany, insertSharedBody, prefixColumns, prefixesOf, storedBytesColumns } from "./shared-bodies.js";
 
 /** A message row as core sees it; message-state.ts reads the same rows. */
 export function toMessage(row: Selectable<MessagesTable>): StoredMessage {
@@ -42,8 +43,14 @@ const insertText = prepared((db, hash: string, bodyText: string) =>
     .onConflict((oc) => oc.column("hash").doNothing()),
 );
 
-// Every message read (POP3 RETR, IMAP BODY[]): compiled once.
-const inlineData = prepared((db, hash: string) => db.selectFrom("message_bodies").select("inline_data").where("hash", "=", hash));
+// Every message read (POP3 RETR, IMAP BODY[]): compiled once. A row stored over another body
+// (shared-bodies.ts) is put together from both.
+const storedBytes = prepared((db, hash: string) => db.selectFrom("message_bodies").select(storedBytesColumns).where("hash", "=", hash));
+// A few messages' bodies at once (POP3 reads ahead a batch per RETR, core/maildrop/read-ahead.ts):
+// the list is padded to a fixed length with its first hash, so the SQL never varies and is
+// compiled once; a repeated value in IN changes nothing.
+const inlineBatchSize = 16;
+const inlineBatch = prepared((db, ...hashes: string[]) => db.selectFrom("message_bodies").select(storedBytesColumns).where("hash", "in", hashes));
 // FETCH ENVELOPE/BODYSTRUCTURE: the summary alone, never the body bytes (up to 256 KiB inline)
 // nor the search text (up to 1 MiB; migration 0010).
 const summaryJson = prepared((db, hash: string) => db.selectFrom("message_index").select("index_json").where("hash", "=", hash));
@@ -83,6 +90,42 @@ function indexOf(indexJson: string, bodyText: string | null): MessageIndex {
 }
 
 export function messageRepository(db: Kysely<Database>): MessageRepository {
+  async function getBodyText(hash: string): Promise<string | undefined> {
+    const [row] = await bodyTextOf(db, hash);
+    if (row === undefined) {
+      // A body stored over another has the other's text.
+      const base = await baseHashOf(db, hash);
+      return base === null ? undefined : getBodyText(base);
+    }
+    if (row.body_text !== null) return row.body_text;
+    // Before 0010 the text was inside index_json.
+    const [old] = await summaryJson(db, hash);
+    return old === undefined ? undefined : indexOf(old.index_json, null).bodyText;
+  }
+
+  async function getBodyTexts(hashes: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (const chunk of chunks(hashes)) {
+      const rows = await db.selectFrom("message_text").select(["hash", "body_text"]).where("hash", "in", chunk).execute();
+      for (const row of rows) {
+        // Before 0010 the text was inside index_json (rare: read those one at a time).
+        if (row.body_text !== null) found.set(row.hash, row.body_text);
+        else for (const old of await summaryJson(db, row.hash)) found.set(row.hash, indexOf(old.index_json, null).bodyText);
+      }
+    }
+    // Bodies stored over another have the other's text.
+    const missing = hashes.filter((h) => !found.has(h));
+    for (const chunk of chunks(missing)) {
+      const rows = await db.selectFrom("message_bodies").select(["hash", "base_hash"]).where("hash", "in", chunk).where("base_hash", "is not", null).execute();
+      const texts = await getBodyTexts(rows.flatMap((r) => (r.base_hash === null ? [] : [r.base_hash])));
+      for (const row of rows) {
+        const text = row.base_hash === null ? undefined : texts.get(row.base_hash);
+        if (text !== undefined) found.set(row.hash, text);
+      }
+    }
+    return found;
+  }
+
   return {
     async putBody(body: { hash: string; size: number; inline: Buffer | null; index: MessageIndex; header?: Buffer | null; now: EpochMs }): Promise<void> {
       const { bodyText, ...summary } = body.index;
@@ -91,12 +134,19 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
       await insertText(db, body.hash, bodyText);
     },
 
+    async putSharedBody(body): Promise<boolean> {
+      const { bodyText: _sameAsTheBase, ...summary } = body.index;
+      if (!(await insertSharedBody(db, body))) return false;
+      await insertIndex(db, body.hash, body.header, JSON.stringify(summary));
+      return true;
+    },
+
     async getBody(hash: string): Promise<MessageBody | undefined> {
-      const row = await db.selectFrom("message_bodies").select(["hash", "size", "inline_data"]).where("hash", "=", hash).executeTakeFirst();
+      const row = await db.selectFrom("message_bodies").select(["size", ...storedBytesColumns]).where("hash", "=", hash).executeTakeFirst();
       const [index] = await summaryJson(db, hash);
-      const [text] = await bodyTextOf(db, hash);
+      const text = await getBodyText(hash);
       if (!row || !index) return undefined;
-      return { hash: row.hash, size: row.size, inline: row.inline_data, index: indexOf(index.index_json, text?.body_text ?? null) };
+      return { hash: row.hash, size: row.size, inline: await bytesOf(db, row), index: indexOf(index.index_json, text ?? null) };
     },
 
     async getSummary(hash: string): Promise<MessageSummary | undefined> {
@@ -114,35 +164,22 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
     },
 
     async getInlineMany(hashes: readonly string[]): Promise<Map<string, Buffer | null>> {
+      const distinct = [...new Set(hashes)];
+      if (distinct.length > 0 && distinct.length <= inlineBatchSize) {
+        const padded = distinct.concat(new Array<string>(inlineBatchSize - distinct.length).fill(distinct[0]!));
+        return bytesOfMany(db, await inlineBatch(db, ...padded));
+      }
       const found = new Map<string, Buffer | null>();
       for (const chunk of chunks(hashes)) {
-        const rows = await db.selectFrom("message_bodies").select(["hash", "inline_data"]).where("hash", "in", chunk).execute();
-        for (const row of rows) found.set(row.hash, row.inline_data);
+        const rows = await db.selectFrom("message_bodies").select(storedBytesColumns).where("hash", "in", chunk).execute();
+        for (const [hash, bytes] of await bytesOfMany(db, rows)) found.set(hash, bytes);
       }
       return found;
     },
 
-    async getBodyText(hash: string): Promise<string | undefined> {
-      const [row] = await bodyTextOf(db, hash);
-      if (row === undefined) return undefined;
-      if (row.body_text !== null) return row.body_text;
-      // Before 0010 the text was inside index_json.
-      const [old] = await summaryJson(db, hash);
-      return old === undefined ? undefined : indexOf(old.index_json, null).bodyText;
-    },
+    getBodyText,
 
-    async getBodyTexts(hashes: readonly string[]): Promise<Map<string, string>> {
-      const found = new Map<string, string>();
-      for (const chunk of chunks(hashes)) {
-        const rows = await db.selectFrom("message_text").select(["hash", "body_text"]).where("hash", "in", chunk).execute();
-        for (const row of rows) {
-          // Before 0010 the text was inside index_json (rare: read those one at a time).
-          if (row.body_text !== null) found.set(row.hash, row.body_text);
-          else for (const old of await summaryJson(db, row.hash)) found.set(row.hash, indexOf(old.index_json, null).bodyText);
-        }
-      }
-      return found;
-    },
+    getBodyTexts,
 
     async getHeaders(hashes: readonly string[]): Promise<Map<string, Buffer | null>> {
       const found = new Map<string, Buffer | null>();
@@ -160,10 +197,11 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
         // substr() of a blob (SQLite) or bytea (PostgreSQL) is bytes, 1-based in both.
         const rows = await db
           .selectFrom("message_bodies")
-          .select(["hash", sql<Buffer | null>`substr(inline_data, 1, ${n})`.as("head")])
+          .select([...prefixColumns, sql<Buffer | null>`substr(inline_data, 1, ${n})`.as("head")])
           .where("hash", "in", chunk)
           .execute();
-        for (const row of rows) found.set(row.hash, row.head === null || Buffer.isBuffer(row.head) ? row.head : Buffer.from(row.head));
+        const heads = rows.map((row) => ({ ...row, head: row.head === null || Buffer.isBuffer(row.head) ? row.head : Buffer.from(row.head) }));
+        for (const [hash, head] of await prefixesOf(db, heads, n)) found.set(hash, head);
       }
       return found;
     },
@@ -173,8 +211,8 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
     },
 
     async getInline(hash: string): Promise<Buffer | null | undefined> {
-      const [row] = await inlineData(db, hash);
-      return row === undefined ? undefined : row.inline_data;
+      const [row] = await storedBytes(db, hash);
+      return row === undefined ? undefined : bytesOf(db, row);
     },
 
     async append(mailboxId, message): Promise<StoredMessage> {

@@ -22,42 +22,59 @@ export function multiline(first: string, lines: readonly string[]): string {
 const LF = 0x0a;
 const CR = 0x0d;
 const DOT = 0x2e;
-const crlf = Buffer.from("\r\n");
-const dot = Buffer.from(".");
-const terminator = Buffer.from(".\r\n");
 
 /**
  * A message as the body of RETR (all of it) or TOP (`bodyLines` set: the header, the blank
  * line, then that many body lines; RFC 1939 §7), after `first` (the +OK line). Lines starting
  * with "." get one more; every line ends in CRLF on the wire, even one stored with a bare LF or
- * no ending at the end, so the terminator is always a line of its own. Runs of lines that need
- * neither are copied as one piece: the whole reply is one allocation and a few copies.
+ * no ending at the end, so the terminator is always a line of its own. The changes are found
+ * first (offsets, no objects per line), then the reply is one allocation filled by range
+ * copies (bench/pop3: a download spends a few µs per message here).
  */
 export function messageBody(raw: Buffer, bodyLines?: number, first = ""): Buffer {
-  const parts: Buffer[] = first === "" ? [] : [Buffer.from(first, "latin1")];
+  // Pairs (at, to): to < 0 puts a "." before the line at `at`; otherwise the bytes [at, to)
+  // (a bare LF, or nothing at the very end) become CRLF.
+  const edits: number[] = [];
+  let extra = 0;
   let inBody = false;
   let left = bodyLines ?? Infinity;
   let start = 0;
-  let run = 0; // start of the bytes not yet in parts
   while (start < raw.length && (!inBody || left > 0)) {
     const lf = raw.indexOf(LF, start);
     const end = lf < 0 ? raw.length : lf;
     const contentEnd = end > start && raw[end - 1] === CR ? end - 1 : end;
     if (raw[start] === DOT) {
-      parts.push(raw.subarray(run, start), dot);
-      run = start;
+      edits.push(start, -1);
+      extra += 1;
     }
     const next = lf < 0 ? raw.length : lf + 1;
     if (lf < 0 || contentEnd !== end - 1) {
-      // A bare LF, or no line ending at all: written as CRLF.
-      parts.push(raw.subarray(run, contentEnd), crlf);
-      run = next;
+      edits.push(contentEnd, next);
+      extra += 2 - (next - contentEnd);
     }
     if (inBody) left--;
     else if (contentEnd === start) inBody = true; // the blank line ends the header
     start = next;
   }
-  if (start > run) parts.push(raw.subarray(run, start));
-  parts.push(terminator);
-  return Buffer.concat(parts);
+  const out = Buffer.allocUnsafe(first.length + start + extra + 3);
+  let o = out.write(first, 0, "latin1");
+  let from = 0;
+  for (let i = 0; i < edits.length; i += 2) {
+    const at = edits[i]!;
+    const to = edits[i + 1]!;
+    o += raw.copy(out, o, from, at);
+    if (to < 0) {
+      out[o++] = DOT;
+      from = at;
+    } else {
+      out[o++] = CR;
+      out[o++] = LF;
+      from = to;
+    }
+  }
+  o += raw.copy(out, o, from, start);
+  out[o++] = DOT;
+  out[o++] = CR;
+  out[o++] = LF;
+  return out;
 }

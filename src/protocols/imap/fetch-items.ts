@@ -5,11 +5,11 @@ import type { StoredMessage } from "../../core/ports/mailstore.js";
 import type { MessageSummary } from "../../mail/mime/index-message.js";
 import { MoatError } from "../../shared/errors.js";
 import type { ImapBackend } from "./backend.js";
-import { formatBodyStructure, formatEnvelope } from "./codec/bodystructure.js";
 import { formatImapDateTime } from "./codec/dates.js";
 import type { FetchAttr } from "./codec/fetch.js";
 import { formatFlags, type FetchValue } from "./codec/response.js";
 import { sectionBytes, type SectionSpec } from "./codec/section.js";
+import { formattedSummaries, type KeptItems, type SummaryItem } from "./formatted-summaries.js";
 import type { MailboxView } from "./view.js";
 
 /** The FLAGS list of a message, with the session flag \Recent where it applies. */
@@ -62,7 +62,8 @@ async function section(source: MessageSource, spec: SectionSpec): Promise<Buffer
   return sectionBytes(await source.raw(), index.structure, spec);
 }
 
-async function simpleItem(name: string, view: MailboxView, m: StoredMessage, source: MessageSource): Promise<FetchValue> {
+/** An item answered from the message's row alone; undefined for any other. */
+function rowItem(name: string, view: MailboxView, m: StoredMessage): string | undefined {
   switch (name) {
     case "FLAGS":
       return flagsItem(view, m.uid, m.flags);
@@ -74,12 +75,24 @@ async function simpleItem(name: string, view: MailboxView, m: StoredMessage, sou
       return `"${formatImapDateTime(new Date(m.internalDate))}"`;
     case "RFC822.SIZE":
       return String(m.size);
+    default:
+      return undefined;
+  }
+}
+
+async function simpleItem(name: string, view: MailboxView, m: StoredMessage, source: MessageSource): Promise<FetchValue> {
+  const fromRow = rowItem(name, view, m);
+  if (fromRow !== undefined) return fromRow;
+  switch (name) {
     case "ENVELOPE":
-      return formatEnvelope((await source.index()).envelope);
     case "BODYSTRUCTURE":
-      return formatBodyStructure((await source.index()).structure, true);
-    case "BODY":
-      return formatBodyStructure((await source.index()).structure, false);
+    case "BODY": {
+      const item: SummaryItem = name;
+      const kept = formattedSummaries.kept(m.bodyHash)?.[item];
+      if (kept !== undefined) return kept;
+      const summary = await source.index();
+      return formattedSummaries.item(m.bodyHash, item, () => summary);
+    }
     case "RFC822":
       return section(source, full);
     case "RFC822.HEADER":
@@ -111,4 +124,28 @@ export async function fetchItems(attrs: readonly FetchAttr[], view: MailboxView,
     }
   }
   return items;
+}
+
+/** The formatted summary items (ENVELOPE, BODYSTRUCTURE, BODY) these attributes ask for. */
+export function summaryItems(attrs: readonly FetchAttr[]): SummaryItem[] {
+  const items: SummaryItem[] = [];
+  for (const a of attrs) if (a.kind === "simple" && (a.name === "ENVELOPE" || a.name === "BODYSTRUCTURE" || a.name === "BODY")) items.push(a.name);
+  return items;
+}
+
+/**
+ * "* n FETCH (label value …)\r\n" for attributes that read no body bytes (not readsRaw): from
+ * the row and the formatted summary items, with no Promise per message or item (those were a
+ * good part of a FETCH of a range's CPU). `kept` is what formattedSummaries held when the batch
+ * began; `summary` is asked only for items not in it.
+ */
+export function summaryFetchLine(seq: number, attrs: readonly FetchAttr[], view: MailboxView, m: StoredMessage, kept: KeptItems | undefined, summary: (hash: string) => MessageSummary | undefined): string {
+  let line = `* ${seq} FETCH (`;
+  for (let i = 0; i < attrs.length; i++) {
+    const attr = attrs[i]!;
+    if (attr.kind !== "simple") throw new MoatError("internal", "summaryFetchLine: a body section");
+    const value = rowItem(attr.name, view, m) ?? kept?.[attr.name as SummaryItem] ?? formattedSummaries.item(m.bodyHash, attr.name as SummaryItem, () => summary(m.bodyHash) ?? missing());
+    line += `${i > 0 ? " " : ""}${attr.name} ${value}`;
+  }
+  return `${line})\r\n`;
 }

@@ -12,8 +12,11 @@ const NUL = /\x00/g;
 // eslint-disable-next-line no-control-regex
 const NOT_QUOTABLE = /[^\x01-\x09\x0b\x0c\x0e-\x7f]/;
 
+// Most values have nothing to escape: a test is cheaper than a replace (FETCH ENVELOPE of a range).
+const ESCAPED = /["\\]/;
+
 export function imapQuoted(value: string): string {
-  return `"${value.replace(/["\\]/g, "\\$&")}"`;
+  return ESCAPED.test(value) ? `"${value.replace(/["\\]/g, "\\$&")}"` : `"${value}"`;
 }
 
 export function imapLiteral(value: string): string {

@@ -4,7 +4,8 @@ import type { StoredMessage } from "../../../core/ports/mailstore.js";
 import { parseFetch, type FetchAttr, type SimpleFetchName } from "../codec/fetch.js";
 import { formatFetch, formatVanished } from "../codec/response.js";
 import { ok, selectedOnly, type ImapCommandHandler, type SessionContext } from "../context.js";
-import { fetchItems, messageSource, readsRaw, readsSummary, setsSeen } from "../fetch-items.js";
+import { fetchItems, messageSource, readsRaw, readsSummary, setsSeen, summaryFetchLine, summaryItems } from "../fetch-items.js";
+import { formattedSummaries } from "../formatted-summaries.js";
 import { toUidSet, type MailboxView } from "../view.js";
 
 /** Sets \Seen on the unseen messages among `rows`; returns the rows with their new flags. */
@@ -92,26 +93,57 @@ export const fetch: ImapCommandHandler = {
     }
     // A batch at a time: its summaries and bodies in one query each, its responses in few
     // writes (a query and a syscall per message were most of the cost of a FETCH of a range).
-    const needsSummary = readsSummary(attrs);
-    const needsRaw = readsRaw(attrs);
-    for (const batch of batches(rows, needsRaw)) {
-      const summaries = needsSummary ? await ctx.backend.bodies.getSummaries(batch.map((m) => m.bodyHash)) : undefined;
-      const raws = needsRaw ? await ctx.backend.mailboxes.readMany(batch) : undefined;
-      const out: Buffer[] = [];
-      let bytes = 0;
-      for (const m of batch) {
-        const seq = view.seqOf(m.uid);
-        if (seq === 0) continue;
-        const response = formatFetch(seq, await fetchItems(attrs, view, m, messageSource(ctx.backend, m, { summary: summaries?.get(m.bodyHash), raw: raws?.get(m.bodyHash) })));
-        out.push(response);
-        bytes += response.length;
-        if (bytes >= flushBytes) {
-          ctx.send(Buffer.concat(out.splice(0)));
-          bytes = 0;
-        }
-      }
-      if (out.length > 0) ctx.send(Buffer.concat(out));
-    }
+    if (!readsRaw(attrs)) await fetchSummaries(ctx, view, rows, attrs);
+    else await fetchBodies(ctx, view, rows, attrs);
     return ok(`${command.uid ? "UID " : ""}FETCH completed`);
   },
 };
+
+/**
+ * Items that read no body bytes: ENVELOPE/BODYSTRUCTURE/BODY kept formatted per body
+ * (formatted-summaries.ts), so a batch reads the summaries of only the bodies not kept yet, and
+ * each response is one string built without a Promise.
+ */
+async function fetchSummaries(ctx: SessionContext, view: MailboxView, rows: readonly StoredMessage[], attrs: readonly FetchAttr[]): Promise<void> {
+  const items = summaryItems(attrs);
+  for (const batch of batches(rows, false)) {
+    const kept = items.length === 0 ? [] : batch.map((m) => formattedSummaries.kept(m.bodyHash));
+    const unkept = items.length === 0 ? [] : batch.filter((_, i) => items.some((item) => kept[i]?.[item] === undefined));
+    const summaries = unkept.length > 0 ? await ctx.backend.bodies.getSummaries(unkept.map((m) => m.bodyHash)) : undefined;
+    let out = "";
+    for (let i = 0; i < batch.length; i++) {
+      const m = batch[i]!;
+      const seq = view.seqOf(m.uid);
+      if (seq === 0) continue;
+      out += summaryFetchLine(seq, attrs, view, m, kept[i], (hash) => summaries?.get(hash));
+      if (out.length >= flushBytes) {
+        ctx.send(out);
+        out = "";
+      }
+    }
+    if (out !== "") ctx.send(out);
+  }
+}
+
+/** Items with body sections: each batch's summaries and bodies read in one query each. */
+async function fetchBodies(ctx: SessionContext, view: MailboxView, rows: readonly StoredMessage[], attrs: readonly FetchAttr[]): Promise<void> {
+  const needsSummary = readsSummary(attrs);
+  for (const batch of batches(rows, true)) {
+    const summaries = needsSummary ? await ctx.backend.bodies.getSummaries(batch.map((m) => m.bodyHash)) : undefined;
+    const raws = await ctx.backend.mailboxes.readMany(batch);
+    const out: Buffer[] = [];
+    let bytes = 0;
+    for (const m of batch) {
+      const seq = view.seqOf(m.uid);
+      if (seq === 0) continue;
+      const response = formatFetch(seq, await fetchItems(attrs, view, m, messageSource(ctx.backend, m, { summary: summaries?.get(m.bodyHash), raw: raws.get(m.bodyHash) })));
+      out.push(response);
+      bytes += response.length;
+      if (bytes >= flushBytes) {
+        ctx.send(Buffer.concat(out.splice(0)));
+        bytes = 0;
+      }
+    }
+    if (out.length > 0) ctx.send(Buffer.concat(out));
+  }
+}

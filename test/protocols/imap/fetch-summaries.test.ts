@@ -1,0 +1,107 @@
+// FETCH of summaries (ENVELOPE, BODYSTRUCTURE, BODY) answers from strings kept formatted per
+// body: a repeated FETCH reads no summary, the answers are the bytes the per-item path sends,
+// and the kept strings are bounded (least recently used leave first).
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { describe, it } from "node:test";
+import { indexMessage, type MessageSummary } from "../../../src/mail/mime/index-message.js";
+import { FormattedSummaries } from "../../../src/protocols/imap/formatted-summaries.js";
+import { forEachDialect } from "../../support/stores.js";
+import { message, RawImap, startTestImap } from "./harness.js";
+
+function summaryOf(raw: Buffer): MessageSummary {
+  const { bodyText: _text, ...summary } = indexMessage(raw);
+  return summary;
+}
+
+/** The "* n FETCH (…)" responses of a reply, by sequence number, with literals kept in place. */
+function fetchLines(reply: string): string[] {
+  return reply.split(/\r\n(?=\* \d+ FETCH |\w+ OK )/).filter((l) => /^\* \d+ FETCH /.test(l));
+}
+
+describe("FormattedSummaries", () => {
+  const one = summaryOf(message("One"));
+  const two = summaryOf(message("Two", "Second body.\r\n", "Content-Type: text/html; charset=utf-8\r\n"));
+
+  it("formats an item once and keeps it", () => {
+    const kept = new FormattedSummaries();
+    let asked = 0;
+    const summary = () => (asked++, one);
+    const first = kept.item("h1", "ENVELOPE", summary);
+    assert.match(first, /^\("Thu, 26 Nov 2026 12:00:00 \+0000" "One" /);
+    assert.equal(kept.item("h1", "ENVELOPE", summary), first);
+    assert.equal(asked, 1);
+    assert.match(kept.item("h1", "BODYSTRUCTURE", summary), /^\("text" "plain" \("charset" "us-ascii"\) NIL NIL "7bit" \d+ \d+ NIL NIL NIL NIL\)$/);
+    assert.match(kept.item("h1", "BODY", summary), /^\("text" "plain" \("charset" "us-ascii"\) NIL NIL "7bit" \d+ \d+\)$/);
+    assert.equal(asked, 3);
+    assert.deepEqual(Object.keys(kept.kept("h1") ?? {}).sort(), ["BODY", "BODYSTRUCTURE", "ENVELOPE", "bytes"]);
+  });
+
+  it("lets the least recently used entry go past its entry limit, and a held entry keeps its strings", () => {
+    const kept = new FormattedSummaries(2);
+    kept.item("a", "ENVELOPE", () => one);
+    kept.item("b", "ENVELOPE", () => two);
+    const held = kept.kept("a"); // a is now the more recent
+    kept.item("c", "ENVELOPE", () => one);
+    assert.equal(kept.size, 2);
+    assert.equal(kept.kept("b"), undefined);
+    assert.ok(kept.kept("a") !== undefined && kept.kept("c") !== undefined);
+    kept.item("d", "ENVELOPE", () => two);
+    kept.item("e", "ENVELOPE", () => two);
+    assert.equal(kept.kept("a"), undefined);
+    assert.match(held?.ENVELOPE ?? "", / "One" /);
+  });
+
+  it("lets entries go past its byte limit", () => {
+    const kept = new FormattedSummaries(100, 1000);
+    for (const hash of ["a", "b", "c", "d"]) kept.item(hash, "BODYSTRUCTURE", () => two);
+    assert.ok(kept.size >= 1 && kept.size < 4, `kept ${kept.size}`);
+    assert.equal(kept.kept("a"), undefined);
+    assert.ok(kept.kept("d") !== undefined);
+  });
+});
+
+forEachDialect((_dialect, open) => {
+  describe("FETCH of summaries", () => {
+    it("reads each summary once, then answers a repeated FETCH from kept strings with the same bytes as the per-item path", async (t) => {
+      const server = await startTestImap(t, { open });
+      const { backend, userId, reads } = server;
+      // Bodies of their own (kept strings are per process): 250 messages, more than one batch,
+      // with an 8-bit Subject (a literal whose length counts UTF-8 bytes) and a multipart.
+      const run = randomUUID();
+      const count = 250;
+      for (let i = 1; i <= count; i++) {
+        const raw =
+          i === 7
+            ? Buffer.from(`From: Bob <bob@example.net>\r\nSubject: Grüße ${run}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo\r\n--XX\r\nContent-Type: application/pdf; name="a.pdf"\r\nContent-Disposition: attachment; filename="a.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA\r\n--XX--\r\n`)
+            : message(`Note ${i} ${run} "quoted" back\\slash`);
+        await backend.mailboxes.append(userId, "INBOX", raw, [], Date.UTC(2026, 2, 1, 12));
+      }
+      const c = await RawImap.login(server.port);
+      await c.cmd("a0", "SELECT INBOX");
+      const items = "FLAGS UID RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY";
+      const before = reads.index;
+      // The first half formatted by the summary path, the second by the per-item path (a body
+      // section asked for too), then all of it again from the kept strings: the same bytes.
+      const firstHalf = fetchLines(await c.cmd("a1", `FETCH 1:125 (${items})`));
+      assert.equal(firstHalf.length, 125);
+      assert.equal(reads.index - before, 125);
+      const perItem = fetchLines(await c.cmd("a2", `FETCH 1:* (${items} BODY.PEEK[HEADER.FIELDS (X-None)])`));
+      assert.equal(perItem.length, count);
+      const afterPerItem = reads.index;
+      const all = fetchLines(await c.cmd("a3", `FETCH 1:* (${items})`));
+      assert.equal(reads.index, afterPerItem, "a repeated FETCH reads no summary");
+      assert.deepEqual(all.slice(0, 125), firstHalf);
+      assert.deepEqual(
+        perItem.map((l) => l.replace(/ BODY\[HEADER\.FIELDS \(X-None\)\] \{2\}\r\n\r\n\)$/, ")")),
+        all,
+      );
+      assert.deepEqual(fetchLines(await c.cmd("a4", `FETCH 1:* (${items})`)), all);
+      // The client reads latin1 here: "Grüße " is 8 bytes of UTF-8, the UUID 36.
+      assert.match(all[6]!, /ENVELOPE \(NIL \{44\}\r\nGr\u00c3\u00bc\u00c3\u009fe [-\w]{36} \(\("Bob" /);
+      assert.match(all[6]!, /BODYSTRUCTURE \(\("text" "plain" \("charset" "utf-8"\) NIL NIL "7bit" 5 0 NIL NIL NIL NIL\)\("application" "pdf" \("name" "a\.pdf"\) NIL NIL "base64" 4 NIL \("attachment" \("filename" "a\.pdf"\)\) NIL NIL\) "mixed" \("boundary" "XX"\) NIL NIL NIL\)/);
+      assert.match(all[0]!, /^\* 1 FETCH \(FLAGS \(\\Recent\) UID 1 RFC822\.SIZE \d+ ENVELOPE \("Thu, 26 Nov 2026 12:00:00 \+0000" "Note 1 [-\w]+ \\"quoted\\" back\\\\slash" /);
+      await c.cmd("z", "LOGOUT");
+    });
+  });
+});

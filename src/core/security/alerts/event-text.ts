@@ -74,7 +74,9 @@ export function eventBlocks(events: readonly LoginEvent[], opts: { readonly acco
   const logins = new Map<string, LoginEvent[]>();
   for (const e of events) {
     const key = e.loginRecordId === null ? `event:${e.id}` : `login:${e.loginRecordId}`;
-    logins.set(key, [...(logins.get(key) ?? []), e]);
+    const same = logins.get(key);
+    if (same) same.push(e);
+    else logins.set(key, [e]);
   }
   return [...logins.values()].flatMap((same, i) => [...(i > 0 ? [""] : []), ...same.flatMap((e) => wrap(e.summary)), ...factLines(same[0]!, opts)]);
 }

@@ -35,7 +35,11 @@ export interface NotifierDeps {
 
 function groupBy<K>(events: readonly LoginEvent[], key: (e: LoginEvent) => K): Map<K, LoginEvent[]> {
   const groups = new Map<K, LoginEvent[]>();
-  for (const e of events) groups.set(key(e), [...(groups.get(key(e)) ?? []), e]);
+  for (const e of events) {
+    const group = groups.get(key(e));
+    if (group) group.push(e);
+    else groups.set(key(e), [e]);
+  }
   return groups;
 }
 

@@ -59,6 +59,26 @@ forEachDialect((dialect, open) => {
       assert.equal(ahead.size, 15);
     });
 
+    it("gives a held body at once through take(), once, and nothing it does not hold", async (t) => {
+      // POP3 answers RETR without waiting when take() has the body (decision 0029).
+      const bodies = Array.from({ length: 8 }, (_, i) => mail(i + 1));
+      const { ahead, batches, read, entries } = await setup(t, await open(t), bodies);
+      assert.equal(ahead.take(entries[0]!), undefined, "nothing is held before the first read");
+      assert.deepEqual(await read(1), bodies[0]);
+      assert.equal(ahead.take(entries[2]!), undefined, "3 is not in the first batch");
+      assert.deepEqual(ahead.take(entries[1]!), bodies[1]);
+      assert.equal(ahead.take(entries[1]!), undefined, "taken once");
+      assert.equal(ahead.size, 0);
+      // A body taken is read again when asked for: a new batch from it.
+      assert.deepEqual(await read(2), bodies[1]);
+      assert.deepEqual(batches, [
+        [1, 2],
+        [2, 3, 4, 5],
+      ]);
+      assert.deepEqual(ahead.take(entries[4]!), bodies[4]);
+      assert.equal(ahead.size, 2);
+    });
+
     it("keeps a batch within readAheadOctets, and reads large and blob-stored bodies alone", async (t) => {
       const most = Math.floor(readAheadOctets * 0.6);
       const bodies = [

@@ -96,6 +96,11 @@ export class Maildrop {
     this.marked.clear();
   }
 
+  /** The message's bytes when already read ahead, without waiting; undefined: read() them. */
+  readHeld(entry: MaildropEntry): Buffer | undefined {
+    return this.bodies.take(entry);
+  }
+
   /** The message's bytes; the next messages' bodies are read with it (read-ahead.ts). */
   read(entry: MaildropEntry): Promise<Buffer> {
     return this.bodies.read(entry, this.liveAfter(entry.number));

@@ -39,11 +39,8 @@ export class BodyReadAhead {
    * maildrop's live entries in order); only as many as the bounds allow are looked at.
    */
   async read(entry: BodyEntry, following: Iterable<BodyEntry>): Promise<Buffer> {
-    const held = this.#held.get(entry.number);
-    if (held !== undefined) {
-      this.#held.delete(entry.number);
-      return held;
-    }
+    const held = this.take(entry);
+    if (held !== undefined) return held;
     const batch = batchFrom(entry, following, this.#batchSize);
     if (batch.length > 1) {
       this.#batchSize = Math.min(readAheadMessages, this.#batchSize * 2);
@@ -58,6 +55,16 @@ export class BodyReadAhead {
     }
     // Alone, in the blob store, or gone (expunged over IMAP and its body released: read() says so).
     return this.mailboxes.read(entry.message);
+  }
+
+  /**
+   * The body of `entry` if the current batch holds it, taken at once (undefined otherwise: then
+   * read() it). Lets POP3 answer most RETRs of a download without waiting on anything.
+   */
+  take(entry: BodyEntry): Buffer | undefined {
+    const held = this.#held.get(entry.number);
+    if (held !== undefined) this.#held.delete(entry.number);
+    return held;
   }
 
   /** How many bodies are held (tests). */

@@ -66,11 +66,15 @@ export class Pop3Session implements SessionContext {
     this.send(ok(`${this.config.hostname} Moat POP3 ready`));
     try {
       while (!this.ended) {
-        if (!(await this.out.drained(this.config.limits.idleTimeoutMs))) break;
+        // Awaited only when the client has not taken our last reply yet, and a command only
+        // when it has to wait (a body not read ahead, a login): no promise per RETR otherwise.
+        if (this.socket.writableNeedDrain && !(await this.out.drained(this.config.limits.idleTimeoutMs))) break;
         const read = await this.input.readLine(commandLineLimit);
         if (this.ended) break;
-        if (read.kind === "line") await this.execute(read.line);
-        else if (read.kind === "too_long") this.invalid(err("Line too long"));
+        if (read.kind === "line") {
+          const pending = this.execute(read.line);
+          if (pending !== undefined) await pending;
+        } else if (read.kind === "too_long") this.invalid(err("Line too long"));
         else this.inputEnded(read.kind);
       }
     } catch (error) {
@@ -82,7 +86,7 @@ export class Pop3Session implements SessionContext {
     }
   }
 
-  private async execute(line: Buffer): Promise<void> {
+  private execute(line: Buffer): Promise<void> | void {
     const parsed = parseCommand(line);
     if (!parsed.ok) return this.invalid(err(parsed.error));
     const { command } = parsed;

@@ -67,6 +67,44 @@ forEachDialect((dialect, open) => {
       assert.equal(await c.cmd("QUIT"), "+OK Moat POP3 signing off (1 messages deleted)\r\n");
     });
 
+    it("answers commands pipelined in one packet in order, whether a body is held, still to be read or DELE'd", async (t) => {
+      // RETR and TOP answer a body already read ahead at once and wait for the store otherwise
+      // (decision 0029); replies must still come in command order, and DELE must win over a
+      // held body. Batches here: RETR 1 reads 1–2, TOP 4 reads 4–7, RETR 4 reads 4–11.
+      const server = await startTestPop3(t, { open });
+      const bodies: string[] = [];
+      for (let n = 1; n <= 20; n++) bodies.push(dotted(n));
+      for (const raw of bodies) await server.deliver(raw);
+      const c = await RawPop3.connect(server.port);
+      await c.login();
+      const whole = (n: number) => `+OK ${bodies[n - 1]!.length} octets\r\n${stuffed(bodies[n - 1]!)}.\r\n`;
+      const head = (n: number) => `+OK ${bodies[n - 1]!.length} octets\r\n${stuffed(bodies[n - 1]!.split("\r\n\r\n")[0]!)}\r\n\r\n.\r\n`;
+      const script: Array<[string, string]> = [
+        ["RETR 1", whole(1)],
+        ["RETR 2", whole(2)], // held
+        ["DELE 3", "+OK Message 3 deleted\r\n"],
+        ["RETR 3", "-ERR Message is deleted\r\n"],
+        ["TOP 4 0", head(4)],
+        ["RETR 4", whole(4)], // TOP read it with 5–7 but did not keep it
+        ["DELE 10", "+OK Message 10 deleted\r\n"],
+        ["RETR 10", "-ERR Message is deleted\r\n"], // held, but marked
+        ["RETR 9", whole(9)], // held, out of order
+        ["LIST 5", `+OK 5 ${bodies[4]!.length}\r\n`],
+        ["RETR 20", whole(20)], // outside the batch: read alone
+        ["RETR 5", whole(5)], // still held
+        ["RETR 9", whole(9)], // taken before: read again
+        ["RETR 21", "-ERR No such message\r\n"],
+        ["NOOP", "+OK\r\n"],
+      ];
+      await c.wire.write(script.map(([command]) => `${command}\r\n`).join(""));
+      for (const [command, reply] of script) {
+        const multi = command.startsWith("RETR") || command.startsWith("TOP");
+        assert.equal(multi ? await c.multiline() : await c.line(), reply, command);
+      }
+      assert.equal(c.unread, "");
+      assert.equal(await c.cmd("QUIT"), "+OK Moat POP3 signing off (2 messages deleted)\r\n");
+    });
+
     it("serves a message expunged over IMAP if it was read ahead, and -ERR [SYS/TEMP] once its body is gone", async (t) => {
       const server = await startTestPop3(t, { open });
       const bodies = [1, 2, 3, 4, 5, 6, 7, 8].map(dotted);

@@ -10,6 +10,10 @@
 //   node load.mjs append --port P --users u --pass P --mbox FILE [--limit N]
 // Clients bind source addresses 127.0.0.2, .3 … (--sources N) so a per-address connection
 // limit (Moat: 50, Dovecot: per user+address) measures the server, not the limit.
+// login and mixed take --procs N: the clients split over N load processes, so one process's
+// core is not what limits a fast server (every result carries loadCores: the CPU the load
+// generator used per second of wall time, over all its processes).
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import { splitMbox } from "./mbox.mjs";
@@ -23,7 +27,10 @@ const users = (args.users ?? "testuser1").split(",");
 const pass = args.pass ?? "testpass";
 const seconds = Number(args.seconds ?? 8);
 const sources = Number(args.sources ?? 40);
-let sourceNext = 0;
+const procs = Number(args.procs ?? 1);
+/** This process's share of a --procs run: its first source address and user. */
+const part = Number(args.part ?? 0);
+let sourceNext = part * 7;
 
 /** One IMAP connection: reads lines and literals, collects untagged responses per command. */
 class Conn {
@@ -168,12 +175,51 @@ async function forDuration(clients, body) {
       } while (now() < end);
     }),
   );
-  return { ops, secs: (now() - t0) / 1000, p50: pct(lat, 50), p99: pct(lat, 99), errors, firstError };
+  return { ops, secs: (now() - t0) / 1000, p50: pct(lat, 50), p99: pct(lat, 99), errors, firstError, ...(args.part !== undefined ? { lat } : {}) };
+}
+
+/**
+ * --procs N: runs this mode in N child processes with the clients split between them, and
+ * merges their results (ops and rates added, latency percentiles over every sample).
+ */
+async function inProcesses(clients) {
+  const share = (i) => Math.floor(clients / procs) + (i < clients % procs ? 1 : 0);
+  const rest = process.argv.slice(3).filter((_, i, all) => !["--procs", "--clients", "--part"].includes(all[i]) && !["--procs", "--clients", "--part"].includes(all[i - 1]));
+  const results = await Promise.all(
+    Array.from({ length: procs }, (_, i) =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [new URL(import.meta.url).pathname, mode, ...rest, "--clients", String(share(i)), "--part", String(i)], { stdio: ["ignore", "pipe", "inherit"] });
+        let out = "";
+        child.stdout.on("data", (d) => (out += d));
+        child.on("exit", () => resolve(JSON.parse(out.trim().split("\n").at(-1) || '{"fatal":"no output"}')));
+      }),
+    ),
+  );
+  const fatal = results.find((r) => r.fatal);
+  if (fatal) return fatal;
+  const lat = results.flatMap((r) => r.lat);
+  const sum = (k) => results.reduce((a, r) => a + (r[k] ?? 0), 0);
+  const secs = Math.max(...results.map((r) => r.secs));
+  return {
+    ops: sum("ops"),
+    secs,
+    p50: pct(lat, 50),
+    p99: pct(lat, 99),
+    errors: sum("errors"),
+    firstError: results.find((r) => r.firstError)?.firstError,
+    rate: sum("ops") / secs,
+    wrong: sum("wrong"),
+    firstWrong: results.find((r) => r.firstWrong)?.firstWrong,
+    correct: results.every((r) => r.correct),
+    loadCores: sum("loadCores"),
+    procs,
+  };
 }
 
 async function loginMode() {
   const clients = Number(args.clients ?? 10);
-  let n = 0;
+  if (procs > 1) return inProcesses(clients);
+  let n = part;
   const r = await forDuration(clients, async () => {
     const c = new Conn();
     await c.open();
@@ -252,10 +298,11 @@ async function repeatMode() {
 
 async function mixedMode() {
   const clients = Number(args.clients ?? 10);
+  if (procs > 1) return inProcesses(clients);
   const idleMs = Number(args.idle ?? 20);
   let wrong = 0;
   let firstWrong;
-  let n = 0;
+  let n = part;
   const r = await forDuration(clients, async () => {
     const c = new Conn();
     await c.open();
@@ -355,8 +402,15 @@ async function appendMode() {
 
 const modes = { login: loginMode, fetch: fetchMode, repeat: repeatMode, mixed: mixedMode, idle: idleMode, append: appendMode };
 if (modes[mode]) {
+  const wall0 = now();
+  const cpu0 = process.cpuUsage();
   modes[mode]().then(
     (r) => {
+      // The load generator's own CPU per second of wall time: near 1 per process, it is the limit.
+      if (r.loadCores === undefined) {
+        const cpu = process.cpuUsage(cpu0);
+        r.loadCores = (cpu.user + cpu.system) / 1000 / (now() - wall0);
+      }
       process.stdout.write(JSON.stringify(r) + "\n");
       process.exit(0);
     },

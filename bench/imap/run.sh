@@ -8,6 +8,9 @@
 # MOAT_ROOT: the checkout whose bin/ and dist/ run Moat (default: this one; a `git worktree`
 # keeps other people's half-done edits out of the run). ONLY=login10,meta200,idle runs a subset.
 # PERF=/tmp/moat-perf-imap PEER_PORT_OFFSET=1000: own peers, when another benchmark uses the default ones.
+# LOAD_PROCS=2: the login and mixed clients split over that many load processes (see the
+# "load generator CPU" row: near 1 core per process, the load generator is the limit).
+# login50app and mixed10app: Moat logs in with client security passwords (MOAT_APP_USERS below).
 # MAILBOXES=none: users without mail (bench/auth's login rows need nothing else).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

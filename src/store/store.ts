@@ -41,46 +41,79 @@ import { GroupCommitter, plainCommit, postgresCommit, type CommitPath } from "./
 
 export type Repositories = Omit<Store, "transaction" | "close">;
 
-/** Every repository bound to one Kysely instance: the pool, or one transaction. */
+type RepositoryKey = Exclude<keyof Repositories, "dialect">;
+
+/** How each repository is bound to one Kysely instance: the pool, or one transaction. */
+const factories: { readonly [K in RepositoryKey]: (db: Kysely<Database>, dialect: SqlDialect) => Repositories[K] } = {
+  domains: domainRepository,
+  users: userRepository,
+  addresses: addressRepository,
+  aliases: aliasRepository,
+  groups: groupRepository,
+  loginRecords: loginRecordRepository,
+  throttle: throttleRepository,
+  loginSettings: loginSettingsRepository,
+  appPasswords: appPasswordRepository,
+  ipRules: ipRuleRepository,
+  accessPolicies: accessPolicyRepository,
+  audit: auditRepository,
+  passwordHistory: passwordHistoryRepository,
+  phones: phoneRepository,
+  smsOutbox: smsOutboxRepository,
+  passwordNotices: passwordNoticeRepository,
+  webSessions: webSessionRepository,
+  twoFactor: twoFactorRepository,
+  mailboxes: mailboxRepository,
+  messages: messageRepository,
+  quota: quotaRepository,
+  mailboxTree: mailboxTreeRepository,
+  messageState: messageStateRepository,
+  outbound: outboundRepository,
+  dkimKeys: dkimKeyRepository,
+  pop3Settings: pop3SettingsRepository,
+  flowSettings: flowSettingsRepository,
+  messageTraces: messageTraceRepository,
+  heldMessages: heldMessageRepository,
+  sieveScripts: sieveScriptRepository,
+  vacationReplies: vacationRepository,
+  forwardingAttempts: forwardingAttemptRepository,
+  loginEvents: loginEventRepository,
+  loginProfiles: loginProfileRepository,
+};
+const repositoryKeys = Object.keys(factories) as RepositoryKey[];
+
+/** Every repository bound to the pool, built at once: the store's own. */
 function repositories(db: Kysely<Database>, dialect: SqlDialect): Repositories {
-  return {
-    dialect,
-    domains: domainRepository(db),
-    users: userRepository(db),
-    addresses: addressRepository(db),
-    aliases: aliasRepository(db),
-    groups: groupRepository(db),
-    loginRecords: loginRecordRepository(db),
-    throttle: throttleRepository(db),
-    loginSettings: loginSettingsRepository(db),
-    appPasswords: appPasswordRepository(db),
-    ipRules: ipRuleRepository(db),
-    accessPolicies: accessPolicyRepository(db),
-    audit: auditRepository(db),
-    passwordHistory: passwordHistoryRepository(db),
-    phones: phoneRepository(db),
-    smsOutbox: smsOutboxRepository(db),
-    passwordNotices: passwordNoticeRepository(db),
-    webSessions: webSessionRepository(db),
-    twoFactor: twoFactorRepository(db),
-    mailboxes: mailboxRepository(db),
-    messages: messageRepository(db),
-    quota: quotaRepository(db),
-    mailboxTree: mailboxTreeRepository(db),
-    messageState: messageStateRepository(db),
-    outbound: outboundRepository(db, dialect),
-    dkimKeys: dkimKeyRepository(db),
-    pop3Settings: pop3SettingsRepository(db),
-    flowSettings: flowSettingsRepository(db),
-    messageTraces: messageTraceRepository(db),
-    heldMessages: heldMessageRepository(db),
-    sieveScripts: sieveScriptRepository(db),
-    vacationReplies: vacationRepository(db),
-    forwardingAttempts: forwardingAttemptRepository(db),
-    loginEvents: loginEventRepository(db),
-    loginProfiles: loginProfileRepository(db),
-  };
+  const repos: Record<string, unknown> = { dialect };
+  for (const key of repositoryKeys) repos[key] = factories[key](db, dialect);
+  return repos as unknown as Repositories;
 }
+
+const bound = Symbol("db");
+/**
+ * The repositories of one transaction, each built when first used: a transaction uses a few of
+ * the 34, and building all of them (closures, the two-factor devices' too) was a visible part of
+ * a login's CPU (decision 0031).
+ */
+class TransactionRepositories {
+  readonly [bound]: Kysely<Database>;
+  constructor(
+    db: Kysely<Database>,
+    readonly dialect: SqlDialect,
+  ) {
+    this[bound] = db;
+  }
+}
+for (const key of repositoryKeys) {
+  Object.defineProperty(TransactionRepositories.prototype, key, {
+    get(this: TransactionRepositories) {
+      const value = factories[key](this[bound], this.dialect);
+      Object.defineProperty(this, key, { value, enumerable: true });
+      return value;
+    },
+  });
+}
+const inTransaction = (trx: Kysely<Database>, dialect: SqlDialect) => new TransactionRepositories(trx, dialect) as unknown as Repositories;
 
 /** `commitPath`: how group transactions commit (group-commit.ts); SQLite passes its own. */
 export function createStore(db: Kysely<Database>, dialect: SqlDialect, guard: TransactionGuard, commitPath: CommitPath = dialect === "postgres" ? postgresCommit : plainCommit): Store {
@@ -88,7 +121,7 @@ export function createStore(db: Kysely<Database>, dialect: SqlDialect, guard: Tr
   // SQLite has one connection: one batch in its transaction at a time (the next may run while
   // one waits for its WAL sync). PostgreSQL runs a few over its pool rather than queue every
   // delivery behind one connection's round trips.
-  const grouped = new GroupCommitter(db, (trx) => repositories(trx, dialect), guard, commitPath, {
+  const grouped = new GroupCommitter(db, (trx) => inTransaction(trx, dialect), guard, commitPath, {
     maxBatch: 64,
     concurrency: dialect === "sqlite" ? 1 : 4,
   });
@@ -100,7 +133,7 @@ export function createStore(db: Kysely<Database>, dialect: SqlDialect, guard: Tr
     // queues them) instead of running inside this one; keep transactions short.
     transaction<T>(fn: (tx: Repositories) => Promise<T>, options?: TransactionOptions): Promise<T> {
       if (options?.group === true) return grouped.run(fn, options.durable !== false);
-      return db.transaction().execute((trx) => guard.inside(() => fn(repositories(trx, dialect))));
+      return db.transaction().execute((trx) => guard.inside(() => fn(inTransaction(trx, dialect))));
     },
 
     // Idempotent: app shutdown and test clean-up may both close the store, and pg's

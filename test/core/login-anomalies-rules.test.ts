@@ -229,6 +229,28 @@ describe("failure windows", () => {
     assert.equal(memory.maybeSince(10, start + minute + 1), false);
   });
 
+  it("take the store's count of none before the start as the answer for that account, not another's, until memory forgets", () => {
+    const memory = new LastFailures(start, 2);
+    const before = start - 30 * minute;
+    assert.equal(memory.maybeSince(7, before), true, "before the start: the store must be asked");
+    memory.noneStored(7, before, memory.covered);
+    assert.equal(memory.maybeSince(7, before), false, "asked once: no failure before the start");
+    assert.equal(memory.maybeSince(7, before + minute), false, "a later window is part of the one counted");
+    assert.equal(memory.maybeSince(7, before - minute), true, "an earlier one is not");
+    assert.equal(memory.maybeSince(8, before), true, "another account is not answered for");
+    memory.note(7, start + minute);
+    assert.equal(memory.maybeSince(7, before), true, "a failure since: memory says maybe");
+    assert.equal(memory.maybeSince(7, start + 2 * minute), false);
+    // A count answered after memory forgot an account is not kept: that account's failures
+    // since the count began may be the store's alone.
+    const asked = memory.covered;
+    memory.note(8, start + 2 * minute);
+    memory.note(9, start + 3 * minute); // 7 forgotten: coveredFrom moves past its failure
+    memory.noneStored(9, before, asked);
+    assert.equal(memory.maybeSince(9, before), true, "memory forgot in between: asked again");
+    assert.equal(memory.maybeSince(7, before), true, "7 forgotten: its stored answer too");
+  });
+
   it("word bursts for people", () => {
     const last = observation(places.lagos, start, "imap", "failure").record;
     assert.equal(accountBurstFinding("alice@example.com", 10, last, settings).summary, "10 failed sign-in attempts on alice@example.com within 10 minutes, the last from Lagos, Nigeria via IMAP.");

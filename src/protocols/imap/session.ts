@@ -37,8 +37,8 @@ const staticCapabilities = [
 const noExpungeDuring = new Set(["FETCH", "STORE", "SEARCH"]);
 
 export class ImapSession implements SessionContext {
-  log: Logger;
-  readonly id = randomBytes(9).toString("base64url");
+  /** Made when first used (see log): most sessions log nothing at the levels servers run at. */
+  private sessionLog: Logger | undefined;
   readonly enabled = new Set<string>();
   state: SessionState = "not-authenticated";
   user: ImapUser | null = null;
@@ -60,9 +60,8 @@ export class ImapSession implements SessionContext {
   constructor(
     private readonly config: SessionConfig,
     private readonly io: SessionIo,
-    logger: Logger,
+    private readonly baseLog: Logger,
   ) {
-    this.log = logger.child({ session: this.id, ip: io.ip });
     this.socket = io.socket;
     this.secure = io.secure;
     this.tls = io.tls;
@@ -79,6 +78,16 @@ export class ImapSession implements SessionContext {
     // pipelined commands leave together.
     this.out = new ReplyWriter(io.socket, () => this.input.buffered && !this.input.waiting);
     this.socket.on("error", (err) => this.log.debug({ err: err.message }, "socket error"));
+  }
+
+  /**
+   * The session's logger, with its id, the client address and, once logged in, the account.
+   * A pino child and a random id per connection were a visible part of a login-per-connection
+   * client's CPU (decision 0031), so both wait for the first line logged.
+   */
+  get log(): Logger {
+    this.sessionLog ??= this.baseLog.child({ session: randomBytes(9).toString("base64url"), ip: this.io.ip, ...(this.user ? { userId: this.user.userId } : {}) });
+    return this.sessionLog;
   }
 
   get backend(): ImapBackend {
@@ -224,7 +233,7 @@ export class ImapSession implements SessionContext {
     this.user = user;
     this.state = "authenticated";
     this.input.idleMs = this.limits.idleTimeoutMs;
-    this.log = this.log.child({ userId: user.userId });
+    if (this.sessionLog) this.sessionLog = this.sessionLog.child({ userId: user.userId });
   }
 
   authFailed(): void {

@@ -2,6 +2,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { AccessPolicy, AccessPolicyInput, AccessPolicyRepository } from "../../core/ports/access-policies.js";
 import { MoatError } from "../../shared/errors.js";
+import { prepared } from "../prepared.js";
 import type { Database } from "../schema.js";
 import type { AccessPoliciesTable } from "../schema-access-policies.js";
 
@@ -43,6 +44,9 @@ function toRow(p: AccessPolicyInput) {
   };
 }
 
+// Read at every login of the domain: compiled once (prepared.ts).
+const enabledOf = prepared((db, domainId: number) => db.selectFrom("access_policies").selectAll().where("domain_id", "=", domainId).where("enabled", "=", 1).orderBy("name"));
+
 export function accessPolicyRepository(db: Kysely<Database>): AccessPolicyRepository {
   return {
     async create(p: AccessPolicyInput): Promise<AccessPolicy> {
@@ -73,8 +77,7 @@ export function accessPolicyRepository(db: Kysely<Database>): AccessPolicyReposi
     },
 
     async enabledFor(domainId: number): Promise<AccessPolicy[]> {
-      const rows = await db.selectFrom("access_policies").selectAll().where("domain_id", "=", domainId).where("enabled", "=", 1).orderBy("name").execute();
-      return rows.map(toPolicy);
+      return (await enabledOf(db, domainId)).map(toPolicy);
     },
 
     async remove(id: number): Promise<boolean> {

@@ -7,6 +7,7 @@ import type { AppPassword, AppPasswordRepository, StoredAppPassword } from "../.
 import { MoatError } from "../../shared/errors.js";
 import type { Database } from "../schema.js";
 import type { AppPasswordsTable } from "../schema-login-security.js";
+import { prepared } from "../prepared.js";
 
 function toStored(row: Selectable<AppPasswordsTable>): StoredAppPassword {
   return {
@@ -28,6 +29,12 @@ function toPublic(row: Selectable<AppPasswordsTable>): AppPassword {
   const { hash: _hash, keyId: _keyId, ...rest } = toStored(row);
   return rest;
 }
+
+// Read at every protocol login and written at every success with one: compiled once (prepared.ts).
+const ofUser = prepared((db, userId: number) => db.selectFrom("app_passwords").selectAll().where("user_id", "=", userId).orderBy("id"));
+const used = prepared((db, id: number, at: EpochMs, ip: string, protocol: ClientProtocol) =>
+  db.updateTable("app_passwords").set({ last_used_at: at, last_used_ip: ip, last_used_protocol: protocol }).where("id", "=", id),
+);
 
 export function appPasswordRepository(db: Kysely<Database>): AppPasswordRepository {
   return {
@@ -53,8 +60,7 @@ export function appPasswordRepository(db: Kysely<Database>): AppPasswordReposito
     },
 
     async listForUser(userId: number): Promise<StoredAppPassword[]> {
-      const rows = await db.selectFrom("app_passwords").selectAll().where("user_id", "=", userId).orderBy("id").execute();
-      return rows.map(toStored);
+      return (await ofUser(db, userId)).map(toStored);
     },
 
     async remove(userId: number, name: string): Promise<AppPassword | undefined> {
@@ -68,7 +74,7 @@ export function appPasswordRepository(db: Kysely<Database>): AppPasswordReposito
     },
 
     async markUsed(id: number, at: EpochMs, ip: string, protocol: ClientProtocol): Promise<void> {
-      await db.updateTable("app_passwords").set({ last_used_at: at, last_used_ip: ip, last_used_protocol: protocol }).where("id", "=", id).execute();
+      await used(db, id, at, ip, protocol);
     },
 
     async existingIds(ids: readonly number[]): Promise<number[]> {

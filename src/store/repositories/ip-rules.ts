@@ -4,6 +4,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { EpochMs } from "../../core/accounts/types.js";
 import type { IpRule, IpRuleRepository } from "../../core/ports/login-security.js";
+import { prepared } from "../prepared.js";
 import type { Database } from "../schema.js";
 import type { IpRulesTable } from "../schema-login-security.js";
 
@@ -22,6 +23,25 @@ function toRule(row: Selectable<IpRulesTable>): IpRule {
     createdBy: row.created_by,
   };
 }
+
+// Read at every login: compiled once (prepared.ts), one SQL text for a domain and one for a
+// name in no domain of ours.
+const installWide = prepared((db, now: EpochMs) =>
+  db
+    .selectFrom("ip_rules")
+    .selectAll()
+    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
+    .where("domain_id", "is", null)
+    .orderBy("id"),
+);
+const ofDomain = prepared((db, now: EpochMs, domainId: number) =>
+  db
+    .selectFrom("ip_rules")
+    .selectAll()
+    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
+    .where((eb) => eb.or([eb("domain_id", "is", null), eb("domain_id", "=", domainId)]))
+    .orderBy("id"),
+);
 
 export function ipRuleRepository(db: Kysely<Database>): IpRuleRepository {
   const active = (now: EpochMs) =>
@@ -56,10 +76,7 @@ export function ipRuleRepository(db: Kysely<Database>): IpRuleRepository {
     },
 
     async forDomain(domainId: number | null, now: EpochMs): Promise<IpRule[]> {
-      const rows = await active(now)
-        .where((eb) => (domainId === null ? eb("domain_id", "is", null) : eb.or([eb("domain_id", "is", null), eb("domain_id", "=", domainId)])))
-        .orderBy("id")
-        .execute();
+      const rows = domainId === null ? await installWide(db, now) : await ofDomain(db, now, domainId);
       return rows.map(toRule);
     },
 

@@ -1,12 +1,13 @@
 // Login records: one row per authenticate() outcome, the admin's trail of who tried what.
 // Listing is newest first with keyset pagination on id (ids only grow, see autoId), so a page
 // stays correct while new records arrive, unlike OFFSET.
-import { sql, type Kysely, type Selectable } from "kysely";
+import { sql, type Insertable, type Kysely, type Selectable } from "kysely";
 import type { EpochMs } from "../../core/accounts/types.js";
 import type { LoginRecord, NewLoginRecord } from "../../core/auth/types.js";
 import type { LoginRecordQuery, LoginRecordRepository } from "../../core/ports/store.js";
 import { MoatError } from "../../shared/errors.js";
 import { ipKey } from "../../shared/ip-key.js";
+import { prepared } from "../prepared.js";
 import type { Database, LoginRecordsTable } from "../schema.js";
 
 function toRecord(row: Selectable<LoginRecordsTable>): LoginRecord {
@@ -32,33 +33,40 @@ function toRecord(row: Selectable<LoginRecordsTable>): LoginRecord {
   };
 }
 
+// Written by every login: compiled once (prepared.ts), the row's values in the placeholders in
+// the order of `columns`.
+const columns = ["at", "identity", "user_id", "channel", "ip", "client_id", "method", "result", "reason", "ip_key", "network", "country", "region", "city", "asn", "as_org", "app_password_name"] as const;
+const insert = prepared((db, ...values: unknown[]) =>
+  db
+    .insertInto("login_records")
+    .values(Object.fromEntries(columns.map((c, i) => [c, values[i]])) as Insertable<LoginRecordsTable>)
+    .returningAll(),
+);
+
 export function loginRecordRepository(db: Kysely<Database>): LoginRecordRepository {
   return {
     async append(record: NewLoginRecord): Promise<LoginRecord> {
-      const row = await db
-        .insertInto("login_records")
-        .values({
-          at: record.at,
-          identity: record.identity,
-          user_id: record.userId,
-          channel: record.channel,
-          ip: record.ip,
-          client_id: record.clientId,
-          method: record.method,
-          result: record.result,
-          reason: record.reason,
-          ip_key: ipKey(record.ip),
-          network: record.network ?? null,
-          country: record.country ?? null,
-          region: record.region ?? null,
-          city: record.city ?? null,
-          asn: record.asn ?? null,
-          as_org: record.asOrg ?? null,
-          app_password_name: record.appPasswordName ?? null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toRecord(row);
+      const row: Insertable<LoginRecordsTable> = {
+        at: record.at,
+        identity: record.identity,
+        user_id: record.userId,
+        channel: record.channel,
+        ip: record.ip,
+        client_id: record.clientId,
+        method: record.method,
+        result: record.result,
+        reason: record.reason,
+        ip_key: ipKey(record.ip),
+        network: record.network ?? null,
+        country: record.country ?? null,
+        region: record.region ?? null,
+        city: record.city ?? null,
+        asn: record.asn ?? null,
+        as_org: record.asOrg ?? null,
+        app_password_name: record.appPasswordName ?? null,
+      };
+      const [stored] = await insert(db, ...columns.map((c) => row[c]));
+      return toRecord(stored!);
     },
 
     async list(q: LoginRecordQuery): Promise<LoginRecord[]> {

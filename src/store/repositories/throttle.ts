@@ -4,6 +4,7 @@ import { sql, type Kysely, type Selectable } from "kysely";
 import type { EpochMs } from "../../core/accounts/types.js";
 import type { ThrottleState } from "../../core/auth/types.js";
 import type { ThrottleRepository } from "../../core/ports/store.js";
+import { prepared } from "../prepared.js";
 import type { AuthThrottleTable, Database } from "../schema.js";
 
 function toState(row: Selectable<AuthThrottleTable>): ThrottleState {
@@ -15,10 +16,14 @@ function toState(row: Selectable<AuthThrottleTable>): ThrottleState {
   };
 }
 
+// Read before every login's secret and cleared after every success: compiled once (prepared.ts).
+const byKey = prepared((db, key: string) => db.selectFrom("auth_throttle").selectAll().where("key", "=", key));
+const clearKey = prepared((db, key: string) => db.deleteFrom("auth_throttle").where("key", "=", key));
+
 export function throttleRepository(db: Kysely<Database>): ThrottleRepository {
   return {
     async get(key: string): Promise<ThrottleState | undefined> {
-      const row = await db.selectFrom("auth_throttle").selectAll().where("key", "=", key).executeTakeFirst();
+      const [row] = await byKey(db, key);
       return row && toState(row);
     },
 
@@ -62,7 +67,7 @@ export function throttleRepository(db: Kysely<Database>): ThrottleRepository {
     },
 
     async clear(key: string): Promise<void> {
-      await db.deleteFrom("auth_throttle").where("key", "=", key).execute();
+      await clearKey(db, key);
     },
 
     async prune(olderThan: EpochMs): Promise<number> {

@@ -63,10 +63,15 @@ export class BurstWindows {
  * When each account last failed, so "a success after failures" needs no query when this process
  * saw none. Memory answers only for the time it covers: from the detector's start, and past the
  * last failure of any account it had to forget (maxKeys); before that it says "maybe", and the
- * caller asks the store.
+ * caller asks the store — once per account: a count that found none (noneStored) answers for
+ * the time before coveredFrom from then on, which only the store knows and which no longer
+ * changes. Without it every success of the first failure window after a start counted the
+ * account's records in the window: a query growing with the account's logins (decision 0031).
  */
 export class LastFailures {
   private readonly at = new Map<number, number>();
+  /** Accounts the store found no failure against from this `since` on (up to coveredFrom). */
+  private readonly noneStoredFrom = new Map<number, number>();
   private coveredFrom: number;
 
   constructor(startedAt: number, private readonly maxKeys = 50_000) {
@@ -79,14 +84,38 @@ export class LastFailures {
     if (this.at.size > this.maxKeys) {
       const [forgotten, lastAt] = this.at.entries().next().value!;
       this.at.delete(forgotten);
+      // Its failures up to lastAt are the store's alone again: so is its answer for them.
+      this.noneStoredFrom.delete(forgotten);
       this.coveredFrom = Math.max(this.coveredFrom, lastAt + 1);
     }
   }
 
+  /** Where memory's knowledge starts; hand it back to noneStored with the store's answer. */
+  get covered(): number {
+    return this.coveredFrom;
+  }
+
+  /**
+   * The store counted no failure against the account at or after `since`, in a count that
+   * started when memory covered from `coveredAtAsk`: none before coveredFrom either, which memory
+   * cannot see. Ignored when memory forgot an account meanwhile (its failures since the count
+   * may be the store's alone).
+   */
+  noneStored(userId: number, since: number, coveredAtAsk: number): void {
+    if (coveredAtAsk !== this.coveredFrom || since >= this.coveredFrom) return;
+    const known = this.noneStoredFrom.get(userId);
+    if (known !== undefined && known <= since) return;
+    this.noneStoredFrom.delete(userId);
+    this.noneStoredFrom.set(userId, since);
+    if (this.noneStoredFrom.size > this.maxKeys) this.noneStoredFrom.delete(this.noneStoredFrom.keys().next().value!);
+  }
+
   /** False only when this process knows of no failure against the account at or after `since`. */
   maybeSince(userId: number, since: number): boolean {
-    if (since < this.coveredFrom) return true;
     const at = this.at.get(userId);
-    return at !== undefined && at >= since;
+    if (at !== undefined && at >= since) return true;
+    if (since >= this.coveredFrom) return false;
+    const none = this.noneStoredFrom.get(userId);
+    return none === undefined || since < none;
   }
 }

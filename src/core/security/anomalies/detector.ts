@@ -139,10 +139,14 @@ export class LoginAnomalyDetector {
     const { store, settings, logger } = this.deps;
     const { record: r } = observation;
     const since = r.at - settings.failureWindowMs;
+    const counted = this.mayHaveFailed(userId, since);
+    const covered = this.lastFailures.covered;
     const [stored, domain] = await Promise.all([
-      this.mayHaveFailed(userId, since) ? store.loginProfiles.getWithFailures(userId, since) : store.loginProfiles.get(userId).then((profile) => ({ profile, failures: 0 })),
+      counted ? store.loginProfiles.getWithFailures(userId, since) : store.loginProfiles.get(userId).then((profile) => ({ profile, failures: 0 })),
       this.domainSettings(observation.domainId, observation),
     ]);
+    // The store's answer for the time before this process started stands: not asked again.
+    if (counted && stored.failures === 0 && store.dialect === "sqlite") this.lastFailures.noneStored(userId, since, covered);
     const { profile, unreadable } = readProfile(stored.profile?.data);
     if (unreadable) logger?.warn({ userId }, "login profile unreadable; the account learns afresh");
     // Judged against the profile as it was: this login must not make itself familiar.

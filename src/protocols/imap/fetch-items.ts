@@ -80,6 +80,40 @@ function rowItem(name: string, view: MailboxView, m: StoredMessage): string | un
   }
 }
 
+/**
+ * The label and value of each requested item, in the order asked, from the message's bytes and
+ * (only for what needs its structure or an item not kept formatted) its summary: no Promise per
+ * message or item, for a FETCH of a range of bodies.
+ */
+export function itemsOf(attrs: readonly FetchAttr[], view: MailboxView, m: StoredMessage, raw: Buffer, summary: () => MessageSummary): [string, FetchValue][] {
+  const items: [string, FetchValue][] = [];
+  for (const attr of attrs) {
+    if (attr.kind === "simple") {
+      const name = attr.name;
+      const value =
+        rowItem(name, view, m) ??
+        (name === "ENVELOPE" || name === "BODYSTRUCTURE" || name === "BODY"
+          ? formattedSummaries.item(m.bodyHash, name, summary)
+          : sectionOf(raw, summary, name === "RFC822" ? full : name === "RFC822.HEADER" ? headerSpec : text));
+      items.push([name, value]);
+    } else if (attr.kind === "body") {
+      let bytes = sectionOf(raw, summary, attr.section);
+      if (attr.partial !== null) bytes = bytes.subarray(Math.min(attr.partial.start, bytes.length), attr.partial.start + attr.partial.length);
+      items.push([attr.label, bytes]);
+    }
+  }
+  return items;
+}
+
+/** A section's bytes; the whole message needs no structure. */
+function sectionOf(raw: Buffer, summary: () => MessageSummary, spec: SectionSpec): Buffer {
+  return isWhole(spec) ? raw : sectionBytes(raw, summary().structure, spec);
+}
+
+function isWhole(spec: SectionSpec): boolean {
+  return spec.kind === "full" && spec.path.length === 0;
+}
+
 async function simpleItem(name: string, view: MailboxView, m: StoredMessage, source: MessageSource): Promise<FetchValue> {
   const fromRow = rowItem(name, view, m);
   if (fromRow !== undefined) return fromRow;
@@ -107,9 +141,13 @@ export function readsRaw(attrs: readonly FetchAttr[]): boolean {
   return attrs.some((a) => a.kind !== "simple" || (a.name.startsWith("RFC822") && a.name !== "RFC822.SIZE"));
 }
 
-/** Whether answering these attributes reads the summary (ENVELOPE, BODYSTRUCTURE, any body section). */
-export function readsSummary(attrs: readonly FetchAttr[]): boolean {
-  return attrs.some((a) => a.kind !== "simple" || !["FLAGS", "UID", "MODSEQ", "INTERNALDATE", "RFC822.SIZE"].includes(a.name));
+/**
+ * Whether answering these attributes needs every message's structure (a body section other than
+ * the whole message, RFC822.HEADER, RFC822.TEXT); ENVELOPE, BODYSTRUCTURE and BODY need the
+ * summary only of bodies whose formatted item is not kept (summaryItems).
+ */
+export function readsStructure(attrs: readonly FetchAttr[]): boolean {
+  return attrs.some((a) => (a.kind === "simple" ? a.name === "RFC822.HEADER" || a.name === "RFC822.TEXT" : a.kind !== "body" || !isWhole(a.section)));
 }
 
 /** The label and value of each requested item, in the order asked. FLAGS is left to the caller when `skipFlags`. */

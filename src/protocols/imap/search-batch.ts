@@ -4,13 +4,13 @@
 // decoded text, the raw message) the evaluation stops, and what the undecided messages of the
 // batch asked for is read for them together, one query per kind; then they are evaluated again.
 // Only the messages that reach a key read its data, as before (search-plan.test.ts counts).
+// Evaluation is synchronous (search-eval.ts): no Promise per message or key.
 import type { StoredMessage } from "../../core/ports/mailstore.js";
 import type { MessageSummary } from "../../mail/mime/index-message.js";
 import { MoatError } from "../../shared/errors.js";
 import type { ImapBackend } from "./backend.js";
 import type { SearchKey } from "./codec/search.js";
-import type { MessageSource } from "./fetch-items.js";
-import { matches } from "./search-eval.js";
+import { matches, type SearchSource } from "./search-eval.js";
 import type { MailboxView } from "./view.js";
 
 type Need = "index" | "header" | "text" | "raw";
@@ -20,33 +20,51 @@ class Missing {
   constructor(readonly need: Need) {}
 }
 
-interface Entry {
-  readonly message: StoredMessage;
-  readonly seq: number;
+const batchCount = 200;
+/** Texts and raw bodies of one query: at most about this many bytes (message sizes). */
+const batchBytes = 4 * 1024 * 1024;
+
+/** An entry's data as the keys read it: what is loaded, or a Missing naming what to load. */
+class Loaded implements SearchSource {
+  constructor(private readonly e: Entry) {}
+
+  private take<T>(value: T | undefined, need: Need): T {
+    if (value !== undefined) return value;
+    if (this.e.gone) throw new MoatError("internal", "message index missing");
+    throw new Missing(need);
+  }
+
+  index(): MessageSummary {
+    return this.take(this.e.index, "index");
+  }
+
+  text(): string {
+    return this.take(this.e.text, "text");
+  }
+
+  raw(): Buffer {
+    return this.take(this.e.raw, "raw");
+  }
+
+  header(): Buffer {
+    return this.take(this.e.header, "header");
+  }
+}
+
+/** A message of the batch and its data loaded so far. */
+class Entry {
   index?: MessageSummary | undefined;
   header?: Buffer | undefined;
   text?: string | undefined;
   raw?: Buffer | undefined;
   /** The body row is gone (expunged meanwhile): reading it fails as a single read would. */
-  gone?: boolean;
-}
+  gone = false;
+  readonly source: SearchSource = new Loaded(this);
 
-const batchCount = 200;
-/** Texts and raw bodies of one query: at most about this many bytes (message sizes). */
-const batchBytes = 4 * 1024 * 1024;
-
-function source(e: Entry): MessageSource {
-  const take = async <T>(value: T | undefined, need: Need): Promise<T> => {
-    if (value !== undefined) return value;
-    if (e.gone) throw new MoatError("internal", "message index missing");
-    throw new Missing(need);
-  };
-  return {
-    index: () => take(e.index, "index"),
-    text: () => take(e.text, "text"),
-    raw: () => take(e.raw, "raw"),
-    header: () => take(e.header, "header"),
-  };
+  constructor(
+    readonly message: StoredMessage,
+    readonly seq: number,
+  ) {}
 }
 
 /** Groups whose summed message sizes stay near `bytes` (one message may exceed it alone). */
@@ -141,14 +159,14 @@ export async function searchBatch(backend: ImapBackend, key: SearchKey, view: Ma
     let pending: Entry[] = [];
     for (const message of rows.slice(i, i + batchCount)) {
       const seq = view.seqOf(message.uid);
-      if (seq > 0) pending.push({ message, seq });
+      if (seq > 0) pending.push(new Entry(message, seq));
     }
     const matched = new Set<StoredMessage>();
     while (pending.length > 0) {
       const needs = new Map<Need, Entry[]>();
       for (const e of pending) {
         try {
-          if (await matches(key, { seq: e.seq, message: e.message, source: source(e) }, view)) matched.add(e.message);
+          if (matches(key, e, view)) matched.add(e.message);
         } catch (err) {
           if (!(err instanceof Missing)) throw err;
           const list = needs.get(err.need) ?? [];

@@ -1,19 +1,36 @@
 // Evaluating a SEARCH key tree (RFC 3501 §6.4.4) over the selected mailbox: flags, UIDs,
-// sequence numbers, sizes and dates from the message rows; headers from the raw header; BODY
-// and TEXT from the decoded text indexed at delivery. Matching is case-insensitive substring.
+// sequence numbers, sizes and dates from the message rows; headers from the raw header (their
+// decoded fields kept per body, search-headers.ts); BODY and TEXT from the decoded text indexed
+// at delivery. Matching is case-insensitive substring.
 import libmime from "libmime";
 import type { StoredMessage } from "../../core/ports/mailstore.js";
 import type { MimePart } from "../../mail/mime/types.js";
 import { dateKey, dateOf } from "./codec/dates.js";
 import type { SearchKey } from "./codec/search.js";
 import { headerFieldsOf } from "./codec/section.js";
-import type { MessageSource } from "./fetch-items.js";
+import type { MessageSummary } from "../../mail/mime/index-message.js";
+import { searchedHeaders, type SearchedField } from "./search-headers.js";
 import type { MailboxView } from "./view.js";
+
+/**
+ * A message's stored data as the keys read it. Synchronous: the caller (search-batch.ts) loads
+ * data for a batch at a time, and a method throws when its data is not loaded yet; no Promise
+ * per message or key.
+ */
+export interface SearchSource {
+  /** ENVELOPE, BODYSTRUCTURE, section offsets, Date. */
+  index(): MessageSummary;
+  /** The decoded text (BODY, TEXT). */
+  text(): string;
+  raw(): Buffer;
+  /** The message's own header, through the blank line. */
+  header(): Buffer;
+}
 
 export interface Candidate {
   readonly seq: number;
   readonly message: StoredMessage;
-  readonly source: MessageSource;
+  readonly source: SearchSource;
 }
 
 function decoded(text: string): string {
@@ -24,17 +41,27 @@ function decoded(text: string): string {
   }
 }
 
-async function headerValue(c: Candidate, field: string): Promise<string> {
-  const bytes = headerFieldsOf(await c.source.header(), [field]);
+/**
+ * A header field as the header keys match it, kept per body (search-headers.ts): decoded from
+ * the message's own header the first time a search asks for it.
+ */
+function headerField(c: Candidate, field: string): SearchedField {
+  const name = field.toLowerCase();
+  const kept = searchedHeaders.get(c.message.bodyHash, name);
+  if (kept !== undefined) return kept;
+  const bytes = headerFieldsOf(c.source.header(), [field]);
   // Unfold and drop the field names: "From: a\r\n b" → "a b".
-  return decoded(bytes.toString("utf8").replace(/\r?\n[ \t]+/g, " ").replace(/^[^:\r\n]*:/gm, ""));
+  const value = decoded(bytes.toString("utf8").replace(/\r?\n[ \t]+/g, " ").replace(/^[^:\r\n]*:/gm, ""));
+  const found = { lower: value.toLowerCase(), present: value.trim() !== "" || bytes.toString("latin1").includes(":") };
+  searchedHeaders.set(c.message.bodyHash, name, found);
+  return found;
 }
 
 function compare(cmp: "before" | "on" | "since", day: number, key: number): boolean {
   return cmp === "before" ? day < key : cmp === "on" ? day === key : day >= key;
 }
 
-export async function matches(key: SearchKey, c: Candidate, view: MailboxView): Promise<boolean> {
+export function matches(key: SearchKey, c: Candidate, view: MailboxView): boolean {
   const m = c.message;
   switch (key.op) {
     case "all":
@@ -44,20 +71,20 @@ export async function matches(key: SearchKey, c: Candidate, view: MailboxView): 
       return has === key.set;
     }
     case "header": {
-      const value = await headerValue(c, key.field);
-      return key.value === "" ? value.trim() !== "" || (await headerPresent(c, key.field)) : value.toLowerCase().includes(key.value.toLowerCase());
+      const field = headerField(c, key.field);
+      return key.value === "" ? field.present : field.lower.includes(key.value.toLowerCase());
     }
     case "body":
       return bodyContains(c, key.value.toLowerCase());
     case "text": {
-      const header = decoded((await c.source.header()).toString("utf8"));
+      const header = decoded(c.source.header().toString("utf8"));
       const needle = key.value.toLowerCase();
-      return header.toLowerCase().includes(needle) || (await bodyContains(c, needle));
+      return header.toLowerCase().includes(needle) || bodyContains(c, needle);
     }
     case "date": {
       // A message without a (parseable) Date header was sent at time 0 for SENTBEFORE/ON/SINCE,
       // as Dovecot answers (RFC 3501 leaves it open): it is found by SENTBEFORE any date.
-      const when = key.field === "internal" ? m.internalDate : ((await c.source.index()).date ?? 0);
+      const when = key.field === "internal" ? m.internalDate : (c.source.index().date ?? 0);
       return compare(key.cmp, dateKey(dateOf(new Date(when))), key.key);
     }
     case "size":
@@ -69,11 +96,11 @@ export async function matches(key: SearchKey, c: Candidate, view: MailboxView): 
     case "modseq":
       return BigInt(m.modseq) >= key.modseq;
     case "not":
-      return !(await matches(key.key, c, view));
+      return !matches(key.key, c, view);
     case "or":
-      return (await matches(key.left, c, view)) || (await matches(key.right, c, view));
+      return matches(key.left, c, view) || matches(key.right, c, view);
     case "and":
-      for (const k of key.keys) if (!(await matches(k, c, view))) return false;
+      for (const k of key.keys) if (!matches(k, c, view)) return false;
       return true;
   }
 }
@@ -83,12 +110,12 @@ export async function matches(key: SearchKey, c: Candidate, view: MailboxView): 
  * (message/rfc822) is body text of the message that carries it, as Dovecot finds it. The raw
  * bytes are read only when the decoded text did not match and such a part exists.
  */
-async function bodyContains(c: Candidate, needle: string): Promise<boolean> {
-  if ((await c.source.text()).toLowerCase().includes(needle)) return true;
-  const index = await c.source.index();
+function bodyContains(c: Candidate, needle: string): boolean {
+  if (c.source.text().toLowerCase().includes(needle)) return true;
+  const index = c.source.index();
   const nested = nestedMessages(index.structure);
   if (nested.length === 0) return false;
-  const raw = await c.source.raw();
+  const raw = c.source.raw();
   return nested.some((m) => decoded(raw.toString("utf8", m.headerStart, m.headerStart + m.headerLength)).toLowerCase().includes(needle));
 }
 
@@ -99,10 +126,6 @@ function nestedMessages(part: MimePart, out: MimePart[] = []): MimePart[] {
   }
   for (const child of part.parts ?? []) nestedMessages(child, out);
   return out;
-}
-
-async function headerPresent(c: Candidate, field: string): Promise<boolean> {
-  return headerFieldsOf(await c.source.header(), [field]).toString("latin1").includes(":");
 }
 
 export function usesModseq(key: SearchKey): boolean {

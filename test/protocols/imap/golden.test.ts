@@ -92,12 +92,17 @@ forEachDialect((_dialect, open) => {
       await c.cmd("s3", "STORE 5 +FLAGS.SILENT (\\Answered $Phishing)");
       await c.cmd("s4", "STORE 7 +FLAGS.SILENT (\\Draft)");
       const failures: string[] = [];
-      for (const [i, { query, expected }] of cases.entries()) {
-        const tag = `q${i}`;
-        await c.wire.write(searchCommand(tag, query));
-        const reply = await c.read((text) => new RegExp(`(^|\\r\\n)${tag} (OK|NO|BAD)[^\\r]*\\r\\n`).test(text));
-        const found = /^\* SEARCH ?([\d ]*)\r$/m.exec(reply)?.[1]?.trim() ?? `(no SEARCH: ${reply.trim()})`;
-        if (found !== expected) failures.push(`SEARCH ${query}: Moat ${JSON.stringify(found)}, Dovecot ${JSON.stringify(expected)}`);
+      // Twice: header fields are decoded the first time and kept per body (search-headers.ts)
+      // — unless an earlier test of this process searched the same fixtures — and the second
+      // round answers from what was kept.
+      for (const round of ["first", "again"]) {
+        for (const [i, { query, expected }] of cases.entries()) {
+          const tag = `q${round}${i}`;
+          await c.wire.write(searchCommand(tag, query));
+          const reply = await c.read((text) => new RegExp(`(^|\\r\\n)${tag} (OK|NO|BAD)[^\\r]*\\r\\n`).test(text));
+          const found = /^\* SEARCH ?([\d ]*)\r$/m.exec(reply)?.[1]?.trim() ?? `(no SEARCH: ${reply.trim()})`;
+          if (found !== expected) failures.push(`${round}: SEARCH ${query}: Moat ${JSON.stringify(found)}, Dovecot ${JSON.stringify(expected)}`);
+        }
       }
       assert.deepEqual(failures, []);
     });

@@ -7,7 +7,7 @@ import type { ResponseCode } from "./codes.js";
 import { encodeMailboxName } from "./mailbox.js";
 import { formatOrderedSet, formatSequenceSet } from "./sequence.js";
 import type { StatusItem } from "./select.js";
-import { imapLiteralBytes, imapNString, imapString } from "./strings.js";
+import { imapNString, imapString } from "./strings.js";
 
 export type Status = "OK" | "NO" | "BAD";
 const CRLF = "\r\n";
@@ -102,17 +102,67 @@ export function formatStatusItem(name: string, items: readonly (readonly [Status
 /** A FETCH value: wire text, bytes sent as a literal, or bytes sent as literal8 (RFC 3516 §4.2). */
 export type FetchValue = string | Buffer | { readonly literal8: Buffer };
 
+/**
+ * Responses on their way out: text (sent as UTF-8) and bytes, put together in one buffer when
+ * taken. A FETCH of a range of bodies gathers many responses here, so each body is copied once
+ * (into the buffer the socket gets) and the socket is written once per batch, not per message.
+ */
+export class WireParts {
+  private readonly parts: (string | Buffer)[] = [];
+  private text = "";
+  /** Roughly what take() will return: UTF-16 units of the text plus the bytes. */
+  length = 0;
+
+  add(text: string): void {
+    this.text += text;
+    this.length += text.length;
+  }
+
+  addBytes(bytes: Buffer): void {
+    if (this.text !== "") this.parts.push(this.text);
+    this.text = "";
+    this.parts.push(bytes);
+    this.length += bytes.length;
+  }
+
+  /** Everything added, as one buffer; empties this. */
+  take(): Buffer {
+    if (this.text !== "") this.parts.push(this.text);
+    let size = 0;
+    for (const part of this.parts) size += typeof part === "string" ? Buffer.byteLength(part) : part.length;
+    const out = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (const part of this.parts) at += typeof part === "string" ? out.write(part, at) : part.copy(out, at);
+    this.parts.length = 0;
+    this.text = "";
+    this.length = 0;
+    return out;
+  }
+}
+
+/** "* n FETCH (label value …)" (RFC 3501 §7.4.2) added to `out`, literals included. */
+export function addFetch(out: WireParts, seq: number, items: readonly (readonly [string, FetchValue])[]): void {
+  out.add(`* ${seq} FETCH (`);
+  for (let i = 0; i < items.length; i++) {
+    const [label, value] = items[i]!;
+    out.add(`${i > 0 ? " " : ""}${label} `);
+    if (typeof value === "string") out.add(value);
+    else if (Buffer.isBuffer(value)) {
+      out.add(`{${value.length}}\r\n`);
+      out.addBytes(value);
+    } else {
+      out.add(`~{${value.literal8.length}}\r\n`);
+      out.addBytes(value.literal8);
+    }
+  }
+  out.add(`)${CRLF}`);
+}
+
 /** "* n FETCH (label value …)" (RFC 3501 §7.4.2) as bytes, literals included. */
 export function formatFetch(seq: number, items: readonly (readonly [string, FetchValue])[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(`* ${seq} FETCH (`)];
-  items.forEach(([label, value], i) => {
-    parts.push(Buffer.from(`${i > 0 ? " " : ""}${label} `));
-    if (typeof value === "string") parts.push(Buffer.from(value));
-    else if (Buffer.isBuffer(value)) parts.push(imapLiteralBytes(value));
-    else parts.push(Buffer.from(`~{${value.literal8.length}}\r\n`), value.literal8);
-  });
-  parts.push(Buffer.from(`)${CRLF}`));
-  return Buffer.concat(parts);
+  const out = new WireParts();
+  addFetch(out, seq, items);
+  return out.take();
 }
 
 /** "* SEARCH n …" with "(MODSEQ m)" when CONDSTORE asked (RFC 7162 §3.1.5). */

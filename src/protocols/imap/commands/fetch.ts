@@ -2,9 +2,9 @@
 // Reading a body section without PEEK sets \Seen first and returns the new FLAGS (§6.4.5).
 import type { StoredMessage } from "../../../core/ports/mailstore.js";
 import { parseFetch, type FetchAttr, type SimpleFetchName } from "../codec/fetch.js";
-import { formatFetch, formatVanished } from "../codec/response.js";
+import { addFetch, formatVanished, WireParts } from "../codec/response.js";
 import { ok, selectedOnly, type ImapCommandHandler, type SessionContext } from "../context.js";
-import { fetchItems, messageSource, readsRaw, readsSummary, setsSeen, summaryFetchLine, summaryItems } from "../fetch-items.js";
+import { fetchItems, itemsOf, messageSource, readsRaw, readsStructure, setsSeen, summaryFetchLine, summaryItems } from "../fetch-items.js";
 import { formattedSummaries } from "../formatted-summaries.js";
 import { toUidSet, type MailboxView } from "../view.js";
 
@@ -125,25 +125,28 @@ async function fetchSummaries(ctx: SessionContext, view: MailboxView, rows: read
   }
 }
 
-/** Items with body sections: each batch's summaries and bodies read in one query each. */
+/**
+ * Items with body sections: each batch's bodies read in one query, and its summaries in one
+ * when an item needs them (not for the whole message). The responses are built without a
+ * Promise per message and leave in one buffer per flushBytes or batch, each body copied once,
+ * into that buffer. A message whose body or summary the batch did not find (expunged meanwhile)
+ * takes the per-message path, which fails as a single read does.
+ */
 async function fetchBodies(ctx: SessionContext, view: MailboxView, rows: readonly StoredMessage[], attrs: readonly FetchAttr[]): Promise<void> {
-  const needsSummary = readsSummary(attrs);
+  const needsSummary = readsStructure(attrs) || summaryItems(attrs).length > 0;
+  const out = new WireParts();
   for (const batch of batches(rows, true)) {
     const summaries = needsSummary ? await ctx.backend.bodies.getSummaries(batch.map((m) => m.bodyHash)) : undefined;
     const raws = await ctx.backend.mailboxes.readMany(batch);
-    const out: Buffer[] = [];
-    let bytes = 0;
     for (const m of batch) {
       const seq = view.seqOf(m.uid);
       if (seq === 0) continue;
-      const response = formatFetch(seq, await fetchItems(attrs, view, m, messageSource(ctx.backend, m, { summary: summaries?.get(m.bodyHash), raw: raws.get(m.bodyHash) })));
-      out.push(response);
-      bytes += response.length;
-      if (bytes >= flushBytes) {
-        ctx.send(Buffer.concat(out.splice(0)));
-        bytes = 0;
-      }
+      const raw = raws.get(m.bodyHash);
+      const summary = summaries?.get(m.bodyHash);
+      if (raw !== undefined && (summary !== undefined || !needsSummary)) addFetch(out, seq, itemsOf(attrs, view, m, raw, () => summary!));
+      else addFetch(out, seq, await fetchItems(attrs, view, m, messageSource(ctx.backend, m, { summary, raw })));
+      if (out.length >= flushBytes) ctx.send(out.take());
     }
-    if (out.length > 0) ctx.send(Buffer.concat(out));
+    if (out.length > 0) ctx.send(out.take());
   }
 }

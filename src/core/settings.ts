@@ -12,8 +12,15 @@ import { deepFreeze } from "../shared/frozen.js";
  */
 const validatedFrom = new WeakMap<object, WeakMap<z.ZodType, unknown>>();
 
+/** Each schema's defaults (what an absent row reads as), parsed once. */
+const defaultsOf = new WeakMap<z.ZodType, unknown>();
+
 export function readSettings<S extends z.ZodType>(schema: S, stored: unknown): z.output<S> {
-  if (stored === null || typeof stored !== "object" || !Object.isFrozen(stored)) return schema.parse(stored ?? {});
+  if (stored === null || stored === undefined) {
+    if (!defaultsOf.has(schema)) defaultsOf.set(schema, deepFreeze(schema.parse({})));
+    return defaultsOf.get(schema) as z.output<S>;
+  }
+  if (typeof stored !== "object" || !Object.isFrozen(stored)) return schema.parse(stored);
   let bySchema = validatedFrom.get(stored);
   if (!bySchema) validatedFrom.set(stored, (bySchema = new WeakMap()));
   if (!bySchema.has(schema)) bySchema.set(schema, deepFreeze(schema.parse(stored)));

@@ -10,7 +10,7 @@ import { compileRules, describeActions, runRules, type CopyOutcome, type RuleSco
 import { MessageFacts } from "./admin-rules/facts.js";
 import type { Direction } from "./admin-rules/values.js";
 import { junk, type DeliveryPlan, type LocalCopy, type RemoteCopy } from "./copies.js";
-import { domainFlowSettingsSchema, readFlowSettings, type DomainFlowSettings } from "./flow-settings.js";
+import type { DomainFlowSettings } from "./flow-settings.js";
 import type { StageContext, StageTools } from "./stage.js";
 import type { TraceEntry } from "./trace.js";
 
@@ -29,7 +29,7 @@ export async function adminRulesStage(ctx: StageContext, plan: DeliveryPlan, too
   const domains = new Map<number, DomainRules | null>();
   const rulesOf = async (id: number, name: string): Promise<DomainRules | null> => {
     if (!domains.has(id)) {
-      const settings = readFlowSettings(domainFlowSettingsSchema, await store.flowSettings.getDomain(id));
+      const settings = ctx.company.settingsOf(id);
       domains.set(id, settings.rules.some((r) => r.enabled) ? { id, name, settings } : null);
     }
     return domains.get(id)!;

@@ -3,24 +3,20 @@
 // organisation; the mark is a header (the webmail's banner), and for third-party clients,
 // which do not show it, optionally a subject tag and a banner in the body.
 import { domainOf, type Address } from "../../mail/address.js";
-import type { Store } from "../ports/store.js";
 import type { DeliveryPlan } from "./copies.js";
 import { exempt, visibleSender, warningBanner, warningHeader } from "./external-warning.js";
-import { domainFlowSettingsSchema, readFlowSettings, type DomainFlowSettings } from "./flow-settings.js";
 import type { StageContext } from "./stage.js";
 
-export async function externalWarningStage(ctx: StageContext, plan: DeliveryPlan, store: Pick<Store, "flowSettings">): Promise<void> {
+export function externalWarningStage(ctx: StageContext, plan: DeliveryPlan): void {
   const { origin, envelope, message, company, trace } = ctx;
   if (origin.kind === "system") return;
   const senderDomain = origin.kind === "submission" ? domainOf(origin.user) : null;
   const sender = visibleSender(message);
-  const settingsOf = new Map<number, DomainFlowSettings>();
   const marked: Address[] = [];
   for (const copy of plan.local) {
     const user = copy.user;
     if (senderDomain !== null && company.same(senderDomain, domainOf(user.address))) continue;
-    let settings = settingsOf.get(user.domainId);
-    if (!settings) settingsOf.set(user.domainId, (settings = readFlowSettings(domainFlowSettingsSchema, await store.flowSettings.getDomain(user.domainId))));
+    const settings = company.settingsOf(user.domainId);
     if (settings.externalWarning === "off" || exempt(settings.externalWarningAllow, envelope.mailFrom, sender)) continue;
     copy.edits.push({ kind: "header", field: warningHeader(settings.externalWarning, sender) });
     // These change the message's bytes (and break its DKIM signature for the reader's copy).

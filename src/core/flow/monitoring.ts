@@ -8,7 +8,7 @@ import { domainOf, type Address } from "../../mail/address.js";
 import type { User } from "../accounts/types.js";
 import type { Store } from "../ports/store.js";
 import type { Company } from "./company.js";
-import { domainFlowSettingsSchema, readFlowSettings, type MonitorRule } from "./flow-settings.js";
+import type { MonitorRule } from "./flow-settings.js";
 
 type Reader = Omit<Store, "transaction" | "close">;
 
@@ -24,8 +24,8 @@ export interface MonitorCopy {
 const active = (rule: MonitorRule, now: number) => rule.start <= now && (rule.end === null || now < rule.end);
 
 /** The rules of the account's domain that watch it (directly or through a group), this way. */
-async function rulesFor(store: Reader, user: User, direction: "sent" | "received", now: number, groupsOf: (u: User) => Promise<ReadonlySet<string>>): Promise<MonitorRule[]> {
-  const { monitors } = readFlowSettings(domainFlowSettingsSchema, await store.flowSettings.getDomain(user.domainId));
+async function rulesFor(company: Company, user: User, direction: "sent" | "received", now: number, groupsOf: (u: User) => Promise<ReadonlySet<string>>): Promise<MonitorRule[]> {
+  const { monitors } = company.settingsOf(user.domainId);
   const watching = monitors.filter((m) => active(m, now) && (m.direction === direction || m.direction === "both"));
   if (watching.length === 0) return [];
   const groups = watching.some((m) => m.target !== user.address) ? await groupsOf(user) : new Set<string>();
@@ -61,13 +61,13 @@ export async function monitorCopies(
     const allRecipients = [...localRecipients.map((u) => u.address), ...remoteRecipients];
     const anyOutside = remoteRecipients.length > 0 || allRecipients.some((r) => !company.same(domainOf(sender.address), domainOf(r)));
     const anyInside = localRecipients.some((u) => company.same(domainOf(sender.address), domainOf(u.address)));
-    for (const rule of await rulesFor(store, sender, "sent", now, groupsOf)) {
+    for (const rule of await rulesFor(company, sender, "sent", now, groupsOf)) {
       if (rule.scope === "both" || (rule.scope === "external" ? anyOutside : anyInside)) add(rule, sender.address, "sent");
     }
   }
   for (const user of localRecipients) {
     const outside = !(senderDomain !== null && company.same(senderDomain, domainOf(user.address)));
-    for (const rule of await rulesFor(store, user, "received", now, groupsOf)) if (inScope(rule, outside)) add(rule, user.address, "received");
+    for (const rule of await rulesFor(company, user, "received", now, groupsOf)) if (inScope(rule, outside)) add(rule, user.address, "received");
   }
   return copies;
 }

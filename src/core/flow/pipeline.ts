@@ -188,14 +188,14 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
     const sender = await senderOf(store, origin, envelope.mailFrom);
     const senderDomain = sender.user ? domainOf(sender.user.address) : null;
     let remote = expansion.remote;
-    if (sender.user && remote.length > 0 && (await internalOnly(store, sender.user)).on) {
+    if (sender.user && remote.length > 0 && (await internalOnly(store, company, sender.user)).on) {
       trace.add({ stage: "boundary", decision: "drop", recipients: remote, reason: "internal_only_sender", text: `${sender.user.address} may send only inside the company` });
       remote = [];
     }
     const users = [];
     for (const user of expansion.users) {
       const outside = origin.kind !== "system" && !(senderDomain !== null && company.same(senderDomain, domainOf(user.address)));
-      if (outside && (await internalOnly(store, user)).on) {
+      if (outside && (await internalOnly(store, company, user)).on) {
         trace.add({ stage: "boundary", decision: "drop", recipients: [user.address], reason: "internal_only_recipient", text: `${user.address} accepts mail only from inside the company` });
         continue;
       }
@@ -242,7 +242,7 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
     };
     // A quarantined message an admin released has passed the admin rules already.
     if (resumed !== "quarantine") await adminRulesStage(ctx, plan, tools);
-    await externalWarningStage(ctx, plan, store);
+    externalWarningStage(ctx, plan);
     const copies = await monitoring(origin, company, plan.local.map((c) => c.user), plan.remote.map((r) => r.address), message, body, trace);
     await userRulesStage(ctx, plan, tools);
 
@@ -328,7 +328,7 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
     if (origin.kind !== "submission" || (envelope.refusedRecipients ?? []).length === 0) return accept();
     const user = await store.users.findById(origin.userId);
     if (!user) return accept();
-    const rule = await internalOnly(store, user);
+    const rule = await internalOnly(store, await readCompany(store), user);
     if (!rule.on || rule.partial) return accept();
     return reject("policy", `${user.address} may send only inside the company; the message had outside recipients and was not sent to anyone`);
   }

@@ -6,7 +6,7 @@ import { domainOf, type Address } from "../../mail/address.js";
 import type { User } from "../accounts/types.js";
 import type { Store } from "../ports/store.js";
 import type { Company } from "./company.js";
-import { accountFlowSettingsSchema, domainFlowSettingsSchema, groupFlowSettingsSchema, readFlowSettings, type GroupFlowSettings } from "./flow-settings.js";
+import { accountFlowSettingsSchema, groupFlowSettingsSchema, readFlowSettings, type GroupFlowSettings } from "./flow-settings.js";
 import { resolveAddress, type Resolved } from "./recipients.js";
 import type { TraceStage } from "./trace.js";
 import type { Origin } from "./types.js";
@@ -35,10 +35,9 @@ export async function senderOf(store: Reader, origin: Origin, mailFrom: Address 
 }
 
 /** The account's own setting, else its domain's default. */
-export async function internalOnly(store: Reader, user: User): Promise<{ on: boolean; partial: boolean }> {
-  const [own, domain] = await Promise.all([store.flowSettings.getUser(user.id), store.flowSettings.getDomain(user.domainId)]);
-  const account = readFlowSettings(accountFlowSettingsSchema, own);
-  const defaults = readFlowSettings(domainFlowSettingsSchema, domain);
+export async function internalOnly(store: Reader, company: Company, user: User): Promise<{ on: boolean; partial: boolean }> {
+  const account = readFlowSettings(accountFlowSettingsSchema, await store.flowSettings.getUser(user.id));
+  const defaults = company.settingsOf(user.domainId);
   return { on: account.internalOnly ?? defaults.internalOnly, partial: defaults.internalOnlyPartial };
 }
 
@@ -50,12 +49,12 @@ export async function recipientRefusal(store: Reader, company: Company, origin: 
   if (origin.kind === "system") return null;
   const senderDomain = sender.user ? domainOf(sender.user.address) : null;
   // Stage 2, the sender's side: an internal-only account writes only inside the company.
-  if (sender.user && (await internalOnly(store, sender.user)).on) {
+  if (sender.user && (await internalOnly(store, company, sender.user)).on) {
     const inside = found.kind !== "remote" && senderDomain !== null && company.same(senderDomain, domainOf(recipient));
     if (!inside) return { stage: "boundary", code: "internal_only_sender", text: `${sender.user.address} may send only inside the company; ${recipient} is outside` };
   }
   // Stage 2, the recipient's side: an internal-only account hears only from inside.
-  if (found.kind === "user" && (await internalOnly(store, found.user)).on) {
+  if (found.kind === "user" && (await internalOnly(store, company, found.user)).on) {
     const inside = senderDomain !== null && company.same(senderDomain, domainOf(recipient));
     if (!inside) return { stage: "boundary", code: "internal_only_recipient", text: `${recipient} accepts mail only from inside the company` };
   }

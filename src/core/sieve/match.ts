@@ -5,8 +5,11 @@
 // regular expression, so a hostile pattern costs at most pattern × value steps.
 import type { ComparatorName, Match, RelationalOp } from "./program.js";
 
+const notPlainAscii = /[^\t\n\r -~]/;
+
 function foldAscii(s: string): string {
-  return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+  // toUpperCase folds beyond ASCII too ("é" → "É"): it serves only plain ASCII text.
+  return !notPlainAscii.test(s) ? s.toUpperCase() : s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 }
 
 function prepare(comparator: ComparatorName, s: string): string {
@@ -74,7 +77,8 @@ function matchOne(match: Match, value: string, key: string): boolean {
   const { comparator, type } = match;
   switch (type.kind) {
     case "is":
-      return compareValues(comparator, value, key) === 0;
+      // Equal text is equal bytes: only i;ascii-numeric needs the comparison proper.
+      return comparator === "i;ascii-numeric" ? compareValues(comparator, value, key) === 0 : prepare(comparator, value) === prepare(comparator, key);
     case "contains":
       return prepare(comparator, value).includes(prepare(comparator, key));
     case "matches":

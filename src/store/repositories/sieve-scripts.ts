@@ -2,8 +2,21 @@
 // delivery makes per message for its recipients' rules.
 import type { Kysely } from "kysely";
 import type { SieveScriptRepository } from "../../core/ports/user-rules.js";
+import { prepared } from "../prepared.js";
 import type { Database } from "../schema.js";
 import { settingsJson } from "./settings-json.js";
+
+/** Recipients' active scripts and flow settings; only those that have either come back. */
+function rulesQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom("users as u")
+    .leftJoin("sieve_scripts as s", (join) => join.onRef("s.user_id", "=", "u.id").on("s.active", "=", 1))
+    .leftJoin("user_flow_settings as f", "f.user_id", "u.id")
+    .select(["u.id as user_id", "s.name", "s.content", "s.updated_at", "f.settings"])
+    .where((eb) => eb.or([eb("s.id", "is not", null), eb("f.user_id", "is not", null)]));
+}
+
+const rulesOfOne = prepared((db, userId: number) => rulesQuery(db).where("u.id", "=", userId));
 
 export function sieveScriptRepository(db: Kysely<Database>): SieveScriptRepository {
   return {
@@ -41,14 +54,8 @@ export function sieveScriptRepository(db: Kysely<Database>): SieveScriptReposito
     },
     async rulesFor(userIds) {
       if (userIds.length === 0) return [];
-      const rows = await db
-        .selectFrom("users as u")
-        .leftJoin("sieve_scripts as s", (join) => join.onRef("s.user_id", "=", "u.id").on("s.active", "=", 1))
-        .leftJoin("user_flow_settings as f", "f.user_id", "u.id")
-        .select(["u.id as user_id", "s.name", "s.content", "s.updated_at", "f.settings"])
-        .where("u.id", "in", [...userIds])
-        .where((eb) => eb.or([eb("s.id", "is not", null), eb("f.user_id", "is not", null)]))
-        .execute();
+      // Most messages have one local recipient: that query is compiled once (prepared.ts).
+      const rows = userIds.length === 1 ? await rulesOfOne(db, userIds[0]!) : await rulesQuery(db).where("u.id", "in", [...userIds]).execute();
       return rows.map((r) => ({
         userId: Number(r.user_id),
         script: r.name === null || r.content === null ? null : { name: r.name, content: r.content, updatedAt: Number(r.updated_at) },

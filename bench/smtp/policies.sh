@@ -9,6 +9,8 @@
 # MONITOR=0 leaves the monitoring rule out: what the other stages cost without a second
 # stored copy of every message.
 # MOAT_ROOT: the checkout whose bin/ and dist/ run Moat (see bench/smtp/RESULTS.md).
+# SETUP_ONLY=1 makes the data folder ($PERF/moat-policies/data) and stops there, for
+# bench/smtp/flow-instructions.mjs (the same pipeline in process, under callgrind).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MOAT_ROOT=${MOAT_ROOT:-$PWD}
@@ -55,6 +57,7 @@ if address :domain :is "from" "spam.example" { discard; stop; }
 if size :over 10M { addflag "\\Flagged"; }
 SIEVE
 moat sieve put testuser1@example.com "$M/filter.sieve" --activate >/dev/null
+[ "${SETUP_ONLY:-0}" = 1 ] && { echo "$M/data"; exit 0; }
 
 node "$MOAT_ROOT/bin/moat.js" start > "$M/moat.log" 2>&1 &
 MOAT_PID=$!

@@ -7,7 +7,7 @@ import { migrateToLatest } from "./migrations/index.js";
 import { assertSchemaName, postgresDialect, postgresPool } from "./postgres.js";
 import type { Database, SqlDialect } from "./schema.js";
 import type { CommitPath } from "./group-commit.js";
-import { openSqliteDatabase, sqliteCommitPath, sqliteDialect, walSyncFor } from "./sqlite.js";
+import { openSqliteDatabase, sqliteCommitPath, sqliteDialect, walUpkeepFor } from "./sqlite.js";
 import { createStore } from "./store.js";
 
 export interface OpenStoreOptions {
@@ -47,7 +47,7 @@ function chooseDialect(options: OpenStoreOptions): { dialectName: SqlDialect; di
     throw new MoatError("config_invalid", "no database configured: set a PostgreSQL URL or an SQLite file");
   }
   const database = openSqliteDatabase(options.sqlitePath);
-  const wal = walSyncFor(database);
+  const wal = walUpkeepFor(database);
   return { dialectName: "sqlite", dialect: sqliteDialect(database, wal), ...(wal ? { commitPath: sqliteCommitPath(wal) } : {}) };
 }
 

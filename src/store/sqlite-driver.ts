@@ -85,10 +85,12 @@ export class MoatSqliteDriver implements Driver {
   readonly #lock = new ConnectionLock();
   readonly #db: BetterSqlite3.Database;
   readonly #wal: { close(): Promise<void> } | undefined;
+  readonly #checkpointer: { close(): Promise<void> } | undefined;
 
-  constructor(db: BetterSqlite3.Database, wal?: { close(): Promise<void> }) {
+  constructor(db: BetterSqlite3.Database, wal?: { close(): Promise<void> }, checkpointer?: { close(): Promise<void> }) {
     this.#db = db;
     this.#wal = wal;
+    this.#checkpointer = checkpointer;
     this.#connection = new SqliteConnection(db);
   }
 
@@ -133,6 +135,8 @@ export class MoatSqliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
+    // Its connection first: ours, closing last, checkpoints what is left and removes the WAL.
+    await this.#checkpointer?.close();
     this.#db.close();
     await this.#wal?.close();
   }

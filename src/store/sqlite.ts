@@ -7,6 +7,7 @@ import { CompiledQuery, SqliteAdapter, SqliteDialect, type DialectAdapter, type 
 import { MoatError } from "../shared/errors.js";
 import type { CommitPath } from "./group-commit.js";
 import { MoatSqliteDriver } from "./sqlite-driver.js";
+import { WalCheckpointer } from "./wal-checkpoint.js";
 import { WalSync } from "./wal-sync.js";
 
 /**
@@ -67,16 +68,16 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 /** Kysely's SQLite dialect with our driver (statement cache, BEGIN IMMEDIATE: sqlite-driver.ts). */
 class MoatSqliteDialect extends SqliteDialect {
   readonly #database: SqliteDatabase;
-  readonly #wal: WalSync | undefined;
+  readonly #wal: WalUpkeep | undefined;
 
-  constructor(database: SqliteDatabase, wal: WalSync | undefined) {
+  constructor(database: SqliteDatabase, wal: WalUpkeep | undefined) {
     super({ database });
     this.#database = database;
     this.#wal = wal;
   }
 
   override createDriver(): Driver {
-    return new MoatSqliteDriver(this.#database, this.#wal);
+    return new MoatSqliteDriver(this.#database, this.#wal?.sync, this.#wal?.checkpointer);
   }
 
   override createAdapter(): DialectAdapter {
@@ -84,14 +85,20 @@ class MoatSqliteDialect extends SqliteDialect {
   }
 }
 
-/** `wal` (walSyncFor) is closed with the database. */
-export function sqliteDialect(database: SqliteDatabase, wal?: WalSync): SqliteDialect {
+/** What keeps a file database's WAL: its sync for group commits, its checkpoints off the event loop. */
+export interface WalUpkeep {
+  readonly sync: WalSync;
+  readonly checkpointer: WalCheckpointer;
+}
+
+/** `wal` (walUpkeepFor) is closed with the database. */
+export function sqliteDialect(database: SqliteDatabase, wal?: WalUpkeep): SqliteDialect {
   return new MoatSqliteDialect(database, wal);
 }
 
-/** What group transactions wait for (wal-sync.ts); none for an in-memory database. */
-export function walSyncFor(database: SqliteDatabase): WalSync | undefined {
-  return database.memory ? undefined : new WalSync(database.name);
+/** What group transactions wait for (wal-sync.ts) and who checkpoints (wal-checkpoint.ts); none for an in-memory database. */
+export function walUpkeepFor(database: SqliteDatabase, checkpointDelayMs?: number): WalUpkeep | undefined {
+  return database.memory ? undefined : { sync: new WalSync(database.name), checkpointer: new WalCheckpointer(database, checkpointDelayMs) };
 }
 
 /**
@@ -100,7 +107,7 @@ export function walSyncFor(database: SqliteDatabase): WalSync | undefined {
  * statement ever runs with NORMAL; what the callers then wait for, off the event loop, is an
  * fdatasync of the WAL.
  */
-export function sqliteCommitPath(wal: WalSync): CommitPath {
+export function sqliteCommitPath(wal: WalUpkeep): CommitPath {
   return async (db, body, durable) => {
     await db.connection().execute(async (conn) => {
       await conn.executeQuery(syncNormal);
@@ -110,8 +117,10 @@ export function sqliteCommitPath(wal: WalSync): CommitPath {
         await conn.executeQuery(syncFull);
       }
     });
+    // The pages just committed go back to the database file soon, off the event loop.
+    wal.checkpointer.wrote();
     // Not durable: the WAL frames are with the operating system; a later sync (or checkpoint) takes them.
-    return { synced: durable ? wal.sync() : Promise.resolve() };
+    return { synced: durable ? wal.sync.sync() : Promise.resolve() };
   };
 }
 

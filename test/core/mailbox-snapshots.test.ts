@@ -105,6 +105,37 @@ forEachDialect((dialect, open) => {
       assert.equal(snapshots.rowsRead, 6);
       await snapshots.get(a);
       assert.equal(snapshots.rowsRead, 9, "A was read again");
+      // Using a cached mailbox again makes it the most recent: the other one leaves first.
+      await here.create(userId, "C");
+      for (let i = 0; i < 2; i++) await here.append(userId, "C", mail(`C${i}`));
+      const c = await here.get(userId, "C");
+      const two = new MailboxSnapshots(store.messageState, { maxMessages: 5 });
+      await two.get(c);
+      await two.get(a);
+      await two.get(c); // C again: A is now the least recently used
+      await two.get(b); // 8 messages: A leaves, not C
+      assert.equal(two.rowsRead, 8);
+      await two.get(c);
+      assert.equal(two.rowsRead, 8, "C stayed");
+      await two.get(a);
+      assert.equal(two.rowsRead, 11, "A was read again");
+    });
+
+    it("gives \\Recent to one session across processes, claiming only when the mailbox row shows unclaimed mail", async (t) => {
+      const { here, there, userId } = await setup(t, await open(t));
+      for (let i = 1; i <= 3; i++) await here.append(userId, "INBOX", mail(`m${i}`));
+      assert.deepEqual((await here.select(userId, "INBOX")).recent, { from: 1, to: 4 });
+      assert.deepEqual((await there.select(userId, "INBOX")).recent, { from: 4, to: 4 }, "nothing left to claim");
+      assert.deepEqual((await here.select(userId, "INBOX")).recent, { from: 4, to: 4 });
+      await there.append(userId, "INBOX", mail("m4"));
+      const claimed = await there.select(userId, "INBOX");
+      assert.deepEqual(claimed.recent, { from: 4, to: 5 }, "new mail from either process is claimed");
+      assert.deepEqual((await here.select(userId, "INBOX")).recent, { from: 5, to: 5 });
+      assert.deepEqual(await here.claimRecent(userId, "INBOX"), { from: 5, to: 5 });
+      await here.append(userId, "INBOX", mail("m5"));
+      assert.deepEqual(await there.claimRecent(userId, "INBOX"), { from: 5, to: 6 });
+      assert.deepEqual(await here.claimRecent(userId, "INBOX"), { from: 6, to: 6 });
+      assert.equal((await here.status(userId, "INBOX")).recent, 0);
     });
   });
 });

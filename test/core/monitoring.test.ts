@@ -59,6 +59,27 @@ forEachDialect((dialect, open) => {
       assert.equal(await store.messages.getBodyText(aliceRow!.bodyHash), undefined);
     });
 
+    it("finds the supervisor's folder by name with each copy: deleted or renamed, the next copy makes it again; another account's folder of that name is never used", async (t) => {
+      const { flow, settings, folder, store, clock, blobs, users } = await setup(t, await open(t));
+      await settings.addMonitor({ target: "alice@example.com", supervisor: "boss@example.com", direction: "received", scope: "both", name: "watch-alice" }, admin);
+      const ops = new MailboxOperations(store, blobs, clock, new InProcessMailboxEvents());
+      // Bob has a folder of the same name: nothing may land there.
+      await ops.create(users.bob!.id, "Monitoring/watch-alice");
+      await flow.process(mx, env("y@sender.example", "alice@example.com"), msg("y@sender.example", "one"));
+      await ops.rename(users.boss!.id, "Monitoring/watch-alice", "Kept");
+      await flow.process(mx, env("y@sender.example", "alice@example.com"), msg("y@sender.example", "two"));
+      await ops.delete(users.boss!.id, "Monitoring/watch-alice");
+      await flow.process(mx, env("y@sender.example", "alice@example.com"), msg("y@sender.example", "three"));
+      await flow.process(mx, env("y@sender.example", "alice@example.com"), msg("y@sender.example", "four"));
+      const subjects = async (user: string, box: string) => (await folder(user, box)).map((m) => /Subject: (\w+)/.exec(m)![1]);
+      assert.deepEqual(await subjects("boss", "Kept"), ["one"]);
+      assert.deepEqual(await subjects("boss", "Monitoring/watch-alice"), ["three", "four"]);
+      assert.deepEqual(await folder("bob", "Monitoring/watch-alice"), []);
+      const box = (await store.mailboxes.findByName(users.boss!.id, "Monitoring/watch-alice"))!;
+      assert.deepEqual((await store.messages.list(box.id)).map((m) => m.uid), [1, 2], "UIDs taken in order in the new folder");
+      assert.equal((await ops.quota(users.boss!.id)).usedBytes, (await folder("boss", "Kept")).concat(await folder("boss", "Monitoring/watch-alice")).reduce((n, m) => n + Buffer.byteLength(m), 0));
+    });
+
     it("honours direction, scope, group targets and the end date, and never copies a copy", async (t) => {
       const { flow, settings, folder, submission, clock, accounts, audit } = await setup(t, await open(t));
       await accounts.addGroup("sales@example.com");

@@ -1,6 +1,7 @@
 // transaction(fn, { group: true }): concurrent callers share one commit, yet each keeps the
 // promises of a transaction of its own — its value, its rollback, settled only once committed.
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { Kysely, PostgresDialect, sql } from "kysely";
@@ -9,7 +10,7 @@ import { isMoatError } from "../../src/shared/errors.js";
 import { openStore } from "../../src/store/open.js";
 import type { Database } from "../../src/store/schema.js";
 import { postgresCommit } from "../../src/store/group-commit.js";
-import { openSqliteDatabase, sqliteCommitPath, sqliteDialect, walSyncFor } from "../../src/store/sqlite.js";
+import { openSqliteDatabase, sqliteCommitPath, sqliteDialect, walUpkeepFor } from "../../src/store/sqlite.js";
 import type { WalSync } from "../../src/store/wal-sync.js";
 import { forEachDialect, pgUrl } from "../support/stores.js";
 import { tempDir } from "../support/temp.js";
@@ -87,7 +88,7 @@ describe("group transactions on SQLite", () => {
 
   it("commit without an fsync of their own, then put the connection back to FULL, even after a failure", async (t) => {
     const database = openSqliteDatabase(path.join(tempDir(t), "moat.db"));
-    const wal = walSyncFor(database)!;
+    const wal = walUpkeepFor(database)!;
     const db = new Kysely<Database>({ dialect: sqliteDialect(database, wal) });
     t.after(() => db.destroy());
     const commit = sqliteCommitPath(wal);
@@ -110,17 +111,41 @@ describe("group transactions on SQLite", () => {
 
   it("answer a batch of only non-durable jobs at its commit, without a WAL sync; a durable job still waits for one", async (t) => {
     const database = openSqliteDatabase(path.join(tempDir(t), "moat.db"));
-    const wal = walSyncFor(database)!;
+    const wal = walUpkeepFor(database)!;
     const db = new Kysely<Database>({ dialect: sqliteDialect(database, wal) });
     t.after(() => db.destroy());
     let syncs = 0;
     // The real WAL sync, counted: the commit path calls nothing else of it.
-    const counted = { sync: () => ((syncs += 1), wal.sync()) } as unknown as WalSync;
-    const commit = sqliteCommitPath(counted);
+    const counted = { sync: () => ((syncs += 1), wal.sync.sync()) } as unknown as WalSync;
+    const commit = sqliteCommitPath({ ...wal, sync: counted });
     await (await commit(db, (trx) => sql`create table t (a)`.execute(trx).then(() => undefined), false)).synced;
     assert.equal(syncs, 0, "no sync for a non-durable batch");
     await (await commit(db, (trx) => sql`insert into t values (1)`.execute(trx).then(() => undefined), true)).synced;
     assert.equal(syncs, 1);
+  });
+});
+
+describe("WAL checkpoints on SQLite", () => {
+  it("are made by the checkpointing thread after group commits, so the server's connection needs none of its own", async (t) => {
+    const file = path.join(tempDir(t), "moat.db");
+    const database = openSqliteDatabase(file);
+    const wal = walUpkeepFor(database, 0)!;
+    const db = new Kysely<Database>({ dialect: sqliteDialect(database, wal) });
+    t.after(() => db.destroy());
+    const commit = sqliteCommitPath(wal);
+    await (await commit(db, (trx) => sql`create table t (a blob)`.execute(trx).then(() => undefined), false)).synced;
+    // The server's connection keeps only a backstop far above what is written here.
+    const backstop = Number(database.pragma("wal_autocheckpoint", { simple: true }));
+    const written = 4 * 1024 * 1024;
+    assert.ok(backstop * 4096 > 2 * written, `backstop ${backstop} pages`);
+    for (let i = 0; i < 40; i++) {
+      await (await commit(db, (trx) => sql`insert into t values (randomblob(${written / 40}))`.execute(trx).then(() => undefined), false)).synced;
+      await wal.checkpointer.idle();
+    }
+    // Checkpointed after each commit, the WAL starts over instead of growing with every write.
+    const walBytes = fs.statSync(`${file}-wal`).size;
+    assert.ok(walBytes < written / 4, `WAL of ${walBytes} bytes after ${written} written`);
+    assert.equal((await sql<{ n: number }>`select count(*) as n from t`.execute(db)).rows[0]?.n, 40);
   });
 });
 

@@ -11,7 +11,7 @@ import { TestClock } from "../support/clock.js";
 import { coreFor } from "../support/core.js";
 import { monitorFields, reportMessage, warningFields } from "../support/monitor-copy.js";
 import { forEachDialect } from "../support/stores.js";
-import { T0 } from "./helpers.js";
+import { addUser, domainName, T0 } from "./helpers.js";
 
 
 const whole = (body: PreparedBody) => ({ hash: body.hash, size: body.size, inline: body.inline, index: body.index, header: body.header, now: T0 });
@@ -88,6 +88,32 @@ forEachDialect((dialect, open) => {
         return key;
       });
       assert.deepEqual(await store.messages.getInline(key), copy.inline);
+    });
+
+    it("trusts a base without reading its row only when this transaction inserted it whole", async (t) => {
+      const store = await open(t);
+      const { mailstore, base, copy } = await prepared(t, store);
+      const domain = await store.domains.create(domainName("example.com"), T0);
+      const user = await addUser(store, domain, "boss");
+      await store.transaction((tx) => mailstore.createDefaultMailboxes(tx, user.id));
+      const inbox = (await store.mailboxes.findByName(user.id, "INBOX"))!;
+      const stored = async (body: PreparedBody) => (await store.messages.list((await store.mailboxes.findByName(user.id, "Copies"))!.id)).map((m) => m.bodyHash).includes(body.hash);
+      // The base's row was there before, with its bytes in the blob store: deliver() inserts nothing, so it is checked, and the copy is stored whole.
+      await store.transaction((tx) => tx.messages.putBody({ ...whole(base), inline: null }));
+      await store.transaction(async (tx) => {
+        await mailstore.deliver(tx, base, [{ userId: user.id, mailboxId: inbox.id }]);
+        await mailstore.deliverOver(tx, copy, [base], user.id, "Copies");
+      });
+      assert.equal(await stored(copy), true, "stored whole under its own hash");
+      // Inserted whole by this transaction: shared.
+      const fresh = await mailstore.prepareWithHeader(await mailstore.prepare(reportMessage), reportMessage, "X-Other: mark\r\n");
+      const again = await mailstore.prepareWithHeader(await mailstore.prepare(reportMessage), reportMessage, monitorFields);
+      const row = await store.transaction(async (tx) => {
+        await mailstore.deliver(tx, fresh, [{ userId: user.id, mailboxId: inbox.id }]);
+        return mailstore.deliverOver(tx, again, [fresh], user.id, "Copies");
+      });
+      assert.ok(row.bodyHash.startsWith(`${fresh.hash}.`), "stored over the body just inserted");
+      assert.deepEqual(await store.messages.getInline(row.bodyHash), again.inline);
     });
 
     it("keeps a base while a body is stored over it and releases it with the last", async (t) => {

@@ -30,7 +30,6 @@ import { userRulesStage } from "./user-rules-stage.js";
 import { expandRecipients, resolveAddress } from "./recipients.js";
 import type { HeldMessage, HoldKind } from "./held.js";
 import { auditorOf, moderationOf, previewOf } from "./hold-rules.js";
-import { createIn } from "../mailstore/tree.js";
 import type { User } from "../accounts/types.js";
 import { monitorCopies, monitorHeader } from "./monitoring.js";
 import { noticeMessage, type Notice } from "./notice.js";
@@ -286,10 +285,7 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
       for (const batch of batches.values()) await deps.mailstore.deliver(tx, batch.body, batch.targets, batch.flags);
       // A supervisor's copy is stored over a recipient's body written above (decision 0027): a small row, not a second message.
       const written = [...batches.values()].map((b) => b.body);
-      for (const copy of copies) {
-        const box = (await tx.mailboxes.findByName(copy.supervisor.id, copy.folder)) ?? (await createIn(tx, copy.supervisor.id, copy.folder, null, deps.clock.now()));
-        await deps.mailstore.deliverOver(tx, copy.body, written, [{ userId: copy.supervisor.id, mailboxId: box.id }]);
-      }
+      for (const copy of copies) await deps.mailstore.deliverOver(tx, copy.body, written, copy.supervisor.id, copy.folder);
       await tx.messageTraces.append(outcome);
       for (const job of remoteJobs.values()) {
         await deps.mailstore.keep(tx, job.body);

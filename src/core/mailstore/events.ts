@@ -31,6 +31,8 @@ export interface MailboxEvents {
 /** One node's bus. Listeners run synchronously; one that throws does not stop the others. */
 export class InProcessMailboxEvents implements MailboxEvents {
   readonly #listeners = new Map<number, Set<MailboxListener>>();
+  /** Sets in #listeners left empty by their last listener, not yet swept. */
+  #empty = 0;
 
   constructor(private readonly onListenerError: (err: unknown) => void = () => {}) {}
 
@@ -47,12 +49,20 @@ export class InProcessMailboxEvents implements MailboxEvents {
   subscribe(mailboxId: number, listener: MailboxListener): () => void {
     let set = this.#listeners.get(mailboxId);
     if (!set) this.#listeners.set(mailboxId, (set = new Set()));
+    else if (set.size === 0) this.#empty--;
     set.add(listener);
     return () => {
-      set.delete(listener);
-      // Sessions come and go all day; drop empty sets so the map does not grow without end.
-      if (set.size === 0 && this.#listeners.get(mailboxId) === set) this.#listeners.delete(mailboxId);
+      if (!set.delete(listener) || set.size > 0) return;
+      // A session that selects its mailbox again leaves and rejoins at once: its set stays
+      // (deleting and adding a Map entry shrank and regrew the table on every SELECT). Sessions
+      // come and go all day, so empty sets are swept once they outnumber the others.
+      if (++this.#empty > Math.max(64, this.#listeners.size - this.#empty)) this.sweep();
     };
+  }
+
+  private sweep(): void {
+    for (const [id, set] of this.#listeners) if (set.size === 0) this.#listeners.delete(id);
+    this.#empty = 0;
   }
 }
 

@@ -139,7 +139,7 @@ export class MailboxOperations {
       const snapshot = await this.snapshots.get(box);
       return { mailbox: box, snapshot, messages: snapshot.messages, recent: { from: box.uidNext, to: box.uidNext } };
     }
-    const recent = await this.store.mailboxTree.claimRecent(box.id);
+    const recent = await this.claimRecentOf(box);
     // Counters as of the claim: mail that came meanwhile is in the snapshot and this session's \Recent.
     const mailbox = recent.to === box.uidNext ? box : ((await this.store.mailboxTree.findById(box.id)) ?? box);
     const snapshot = await this.snapshots.get(mailbox);
@@ -151,7 +151,17 @@ export class MailboxOperations {
    * has claimed yet become this session's (RFC 3501 §2.3.2), [from, to).
    */
   async claimRecent(userId: number, name: string): Promise<{ from: number; to: number }> {
-    return this.store.mailboxTree.claimRecent((await this.get(userId, name)).id);
+    return this.claimRecentOf(await this.get(userId, name));
+  }
+
+  /**
+   * Most SELECTs find nothing unclaimed: the mailbox row just read says so, and that answer is
+   * as right as a claim made a moment later (it would see the same or newer mail), so it costs
+   * no second query (decision 0033). Otherwise the store's compare-and-set claims.
+   */
+  private async claimRecentOf(box: Mailbox): Promise<{ from: number; to: number }> {
+    if (box.firstRecentUid >= box.uidNext) return { from: box.uidNext, to: box.uidNext };
+    return this.store.mailboxTree.claimRecent(box.id);
   }
 
   // ---- Messages

@@ -6,6 +6,7 @@ import { indexMessage } from "../../mail/mime/index-message.js";
 import { acceptsPrefix, onlyExtensionFields, prefixedIndex } from "../../mail/mime/prefixed-index.js";
 import type { PreparedBody } from "./prepared-body.js";
 import { putOver } from "./shared-body.js";
+import { createIn } from "./tree.js";
 import type { EpochMs } from "../accounts/types.js";
 import type { BlobStore } from "../ports/blobs.js";
 import type { Clock } from "../ports/clock.js";
@@ -32,6 +33,23 @@ export type { PreparedBody };
 /** A header longer than this is not kept apart; SEARCH HEADER then reads it from the message. */
 const headerKeepLimit = 64 * 1024;
 
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+/**
+ * A prepared inline body whose SHA-256 is worked out when first asked for: a body that is only
+ * the base of marked copies (every recipient's copy has a warning header on top) or a monitoring
+ * copy stored over another body (keyed by its base) never needs its own.
+ */
+function hashedWhenRead(bytes: Buffer, body: Omit<PreparedBody, "hash">): PreparedBody {
+  let hash: string | undefined;
+  return {
+    ...body,
+    get hash() {
+      return (hash ??= sha256(bytes));
+    },
+  };
+}
+
 export interface LocalTarget {
   readonly userId: number;
   readonly mailboxId: number;
@@ -56,14 +74,13 @@ export class MailStore {
 
   /** Hashes and indexes the raw message; a large body goes to the blob store (durably) now. */
   async prepare(raw: Buffer): Promise<PreparedBody> {
-    const hash = createHash("sha256").update(raw).digest("hex");
     const index = indexMessage(raw);
     const { headerStart, headerLength } = index.structure;
     // A copy: a slice would keep a large message's bytes alive as long as the header.
     const header = headerLength <= headerKeepLimit ? Buffer.from(raw.subarray(headerStart, headerStart + headerLength)) : null;
-    if (raw.length <= inlineBodyLimit) return { hash, size: raw.length, inline: raw, index, header };
+    if (raw.length <= inlineBodyLimit) return hashedWhenRead(raw, { size: raw.length, inline: raw, index, header });
     await this.blobs.put(raw);
-    return { hash, size: raw.length, inline: null, index, header };
+    return { hash: sha256(raw), size: raw.length, inline: null, index, header };
   }
 
   /**
@@ -75,44 +92,55 @@ export class MailStore {
     const prefixed = Buffer.concat([Buffer.from(fields, "utf8"), raw]);
     if (!onlyExtensionFields(fields) || !acceptsPrefix(raw, base.index)) return this.prepare(prefixed);
     const prefixLength = prefixed.length - raw.length;
-    const hash = createHash("sha256").update(prefixed).digest("hex");
     const index = prefixedIndex(base.index, prefixLength);
     const headerLength = index.structure.headerLength;
     const header = headerLength <= headerKeepLimit ? Buffer.from(prefixed.subarray(0, headerLength)) : null;
-    if (prefixed.length <= inlineBodyLimit) return { hash, size: prefixed.length, inline: prefixed, index, header, fieldsOnTop: prefixLength };
+    if (prefixed.length <= inlineBodyLimit) return hashedWhenRead(prefixed, { size: prefixed.length, inline: prefixed, index, header, fieldsOnTop: prefixLength });
     await this.blobs.put(prefixed);
-    return { hash, size: prefixed.length, inline: null, index, header };
+    return { hash: sha256(prefixed), size: prefixed.length, inline: null, index, header };
   }
 
   /** Writes the body once and a message row into each target mailbox, inside the caller's transaction. */
   async deliver(tx: Tx, body: PreparedBody, targets: readonly LocalTarget[], flags: readonly string[] = []): Promise<StoredMessage[]> {
     if (targets.length === 0) return [];
     const now = this.clock.now();
-    await tx.messages.putBody({ hash: body.hash, size: body.size, inline: body.inline, index: body.index, header: body.header, now });
-    return this.appendRows(tx, body, targets, flags, now);
+    const inserted = await tx.messages.putBody({ hash: body.hash, size: body.size, inline: body.inline, index: body.index, header: body.header, now });
+    if (inserted && body.inline !== null) this.insertedWhole.set(body, tx);
+    return this.appendRows(tx, body.hash, body.size, targets, flags, now);
   }
 
   /**
    * deliver() of a copy that differs from one of `bases` (bodies this transaction stored) only
-   * by the header fields on top, as a monitoring copy does: its row keeps the fields and points
-   * at that body (shared-body.ts); stored whole, as deliver() does, when none fits.
+   * by the header fields on top, as a monitoring copy does, into the user's folder `folder`
+   * (made when missing): its row keeps the fields and points at that body (shared-body.ts);
+   * stored whole, as deliver() does, when none fits.
    */
-  async deliverOver(tx: Tx, body: PreparedBody, bases: readonly PreparedBody[], targets: readonly LocalTarget[]): Promise<StoredMessage[]> {
-    if (targets.length === 0) return [];
+  async deliverOver(tx: Tx, body: PreparedBody, bases: readonly PreparedBody[], userId: number, folder: string): Promise<StoredMessage> {
     const now = this.clock.now();
-    const shared = await putOver(tx, body, bases, now);
+    const shared = await putOver(tx, body, bases, now, (base) => this.insertedWhole.get(base) === tx);
     if (shared === null) await tx.messages.putBody({ hash: body.hash, size: body.size, inline: body.inline, index: body.index, header: body.header, now });
-    return this.appendRows(tx, shared === null ? body : { ...body, hash: shared }, targets, [], now);
+    const row = { bodyHash: shared ?? body.hash, size: body.size, flags: [], internalDate: now };
+    // The folder is found by the statement that takes its UID; one query less than looking it up first.
+    const stored = (await tx.messages.appendToFolder(userId, folder, row)) ?? (await tx.messages.append((await createIn(tx, userId, folder, null, now)).id, row));
+    await tx.quota.add(userId, body.size);
+    return stored;
   }
 
-  private async appendRows(tx: Tx, body: PreparedBody, targets: readonly LocalTarget[], flags: readonly string[], now: EpochMs): Promise<StoredMessage[]> {
+  private async appendRows(tx: Tx, bodyHash: string, size: number, targets: readonly LocalTarget[], flags: readonly string[], now: EpochMs): Promise<StoredMessage[]> {
     const stored: StoredMessage[] = [];
     for (const target of targets) {
-      stored.push(await tx.messages.append(target.mailboxId, { bodyHash: body.hash, size: body.size, flags, internalDate: now }));
-      await tx.quota.add(target.userId, body.size);
+      stored.push(await tx.messages.append(target.mailboxId, { bodyHash, size, flags, internalDate: now }));
+      await tx.quota.add(target.userId, size);
     }
     return stored;
   }
+
+  /**
+   * Bodies deliver() inserted whole and inline, with the transaction that did it: a copy stored
+   * over one of them in that transaction (deliverOver) need not read its row to know it is a
+   * base. Keyed by the prepared body, so nothing outlives the delivery that made it.
+   */
+  private readonly insertedWhole = new WeakMap<PreparedBody, Tx>();
 
   /** Keeps the body (for the outbound queue) even when no local mailbox receives it. */
   async keep(tx: Tx, body: PreparedBody): Promise<void> {

@@ -22,9 +22,10 @@ export function sharedKey(baseHash: string, baseOffset: number, prefix: Buffer):
  * Writes `body` over the first of `bases` (bodies stored already, in this transaction) whose
  * bytes end with everything below body's fields on top, with the same search text, and returns
  * the key its message rows name. Null, writing nothing, when none fits: the caller stores the
- * body whole under its hash.
+ * body whole under its hash. `inserted(base)`: this transaction inserted the base's row whole
+ * and inline, so the store need not check the row.
  */
-export async function putOver(tx: Tx, body: PreparedBody, bases: readonly PreparedBody[], now: number): Promise<string | null> {
+export async function putOver(tx: Tx, body: PreparedBody, bases: readonly PreparedBody[], now: number, inserted: (base: PreparedBody) => boolean = () => false): Promise<string | null> {
   const top = body.fieldsOnTop;
   if (top === undefined || body.inline === null) return null;
   const below = body.inline.subarray(top);
@@ -34,7 +35,7 @@ export async function putOver(tx: Tx, body: PreparedBody, bases: readonly Prepar
     // A copy of the fields: a slice would keep the whole message alive with the row.
     const prefix = Buffer.from(body.inline.subarray(0, top));
     const hash = sharedKey(base.hash, offset, prefix);
-    if (await tx.messages.putSharedBody({ hash, size: body.size, prefix, baseHash: base.hash, baseOffset: offset, index: body.index, header: body.header, now })) return hash;
+    if (await tx.messages.putSharedBody({ hash, size: body.size, prefix, baseHash: base.hash, baseOffset: offset, baseInserted: inserted(base), index: body.index, header: body.header, now })) return hash;
   }
   return null;
 }

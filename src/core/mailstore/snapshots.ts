@@ -120,6 +120,8 @@ export class MailboxSnapshots {
   readonly #cache = new Map<number, MailboxSnapshot>();
   readonly #loading = new Map<number, { modseq: number; promise: Promise<MailboxSnapshot> }>();
   #messages = 0;
+  /** The snapshot touch() last moved to the end of #cache. */
+  #lastTouched: MailboxSnapshot | undefined;
 
   constructor(
     private readonly rows: Pick<MessageStateRepository, "select" | "changedSince" | "vanishedSince">,
@@ -172,6 +174,7 @@ export class MailboxSnapshots {
     if (!current || !current.matches(box) || current.highestModseq <= snapshot.highestModseq) {
       this.forget(box.id);
       this.#cache.set(box.id, snapshot);
+      this.#lastTouched = snapshot;
       this.#messages += snapshot.messages.length;
       this.evict(box.id);
     }
@@ -179,6 +182,10 @@ export class MailboxSnapshots {
   }
 
   private touch(snapshot: MailboxSnapshot): void {
+    // Already the most recently used (a session selecting its mailbox again and again): moving
+    // it would delete from the Map and add again, which shrinks and regrows its table.
+    if (this.#lastTouched === snapshot) return;
+    this.#lastTouched = snapshot;
     this.#cache.delete(snapshot.mailboxId);
     this.#cache.set(snapshot.mailboxId, snapshot);
   }

@@ -15,6 +15,8 @@ export interface Mailbox {
   readonly uidValidity: number;
   readonly uidNext: number;
   readonly highestModseq: number;
+  /** UIDs from here up to uidNext are \Recent and no session has claimed them yet (RFC 3501 §2.3.2). */
+  readonly firstRecentUid: number;
   readonly createdAt: EpochMs;
   /** Deleted while it had children (RFC 3501 §6.3.4): no messages, not selectable, listed as \Noselect. */
   readonly noselect: boolean;
@@ -51,15 +53,18 @@ export interface MailboxRepository {
 export interface MessageRepository {
   /** Inserts the body once per content; a second put of the same hash is a no-op. */
   /** `header`: the message's own header bytes (through the blank line), kept for SEARCH HEADER. */
-  putBody(body: { hash: string; size: number; inline: Buffer | null; index: MessageIndex; header?: Buffer | null; now: EpochMs }): Promise<void>;
+  /** True when this call inserted the row, false when it was stored already. */
+  putBody(body: { hash: string; size: number; inline: Buffer | null; index: MessageIndex; header?: Buffer | null; now: EpochMs }): Promise<boolean>;
   /**
    * putBody of a body whose bytes are `prefix` then those of the stored body `baseHash` from
    * `baseOffset` on, and whose search text is that body's: the row keeps only the prefix, and
    * every read gives the whole bytes; `hash` is the caller's key for that (shared-body.ts), and
    * one stored already is left as it is. False, writing nothing, unless `baseHash` is a whole
-   * body kept inline (then the caller puts the body whole).
+   * body kept inline (then the caller puts the body whole). `baseInserted`: the caller's
+   * transaction inserted `baseHash` with its bytes inline (putBody returned true), so the base's
+   * row is known whole without reading it.
    */
-  putSharedBody(body: { hash: string; size: number; prefix: Buffer; baseHash: string; baseOffset: number; index: MessageIndex; header: Buffer | null; now: EpochMs }): Promise<boolean>;
+  putSharedBody(body: { hash: string; size: number; prefix: Buffer; baseHash: string; baseOffset: number; baseInserted?: boolean; index: MessageIndex; header: Buffer | null; now: EpochMs }): Promise<boolean>;
   getBody(hash: string): Promise<MessageBody | undefined>;
   /**
    * Only the bytes kept inline (null: they are in the blob store; undefined: no such body),
@@ -87,6 +92,8 @@ export interface MessageRepository {
   hasBody(hash: string): Promise<boolean>;
   /** Takes the mailbox's next UID and MODSEQ (atomically) and inserts the message row. */
   append(mailboxId: number, message: { bodyHash: string; size: number; flags: readonly string[]; internalDate: EpochMs }): Promise<StoredMessage>;
+  /** append() into the user's mailbox of that name, found by the same statement; undefined when there is none. */
+  appendToFolder(userId: number, name: string, message: { bodyHash: string; size: number; flags: readonly string[]; internalDate: EpochMs }): Promise<StoredMessage | undefined>;
   /** In UID order. */
   list(mailboxId: number): Promise<StoredMessage[]>;
   /**

@@ -75,8 +75,8 @@ export class ImapSession implements SessionContext {
     this.input = this.newInput(io.socket, config.limits.preLoginIdleTimeoutMs);
     this.commandInput = new CommandInput(this.input, this.readerLimits);
     // Untagged data written during IDLE, while we wait for DONE, leaves at once; replies to
-    // pipelined commands leave together.
-    this.out = new ReplyWriter(io.socket, () => this.input.buffered && !this.input.waiting);
+    // pipelined commands leave together, and so do a command's untagged lines and its reply.
+    this.out = new ReplyWriter(io.socket, () => this.input.buffered && !this.input.waiting, true);
     this.socket.on("error", (err) => this.log.debug({ err: err.message }, "socket error"));
   }
 

@@ -6,6 +6,8 @@ import type net from "node:net";
 
 /** A client that neither reads our last reply nor closes is cut after this long. */
 const lingerMs = 10_000;
+/** Held for the rest of a turn up to this much: a large reply starts leaving before the turn ends. */
+const turnBytes = 64 * 1024;
 
 /**
  * While the client's pipelined commands are already here (`pipelined()`), replies are held in
@@ -14,10 +16,18 @@ const lingerMs = 10_000;
  */
 export class ReplyWriter {
   private corked = false;
+  /** The socket corked until the current turn of the event loop ends (`sameTurn`). */
+  private turnCorked: net.Socket | null = null;
 
   constructor(
     public socket: net.Socket,
     private readonly pipelined: () => boolean,
+    /**
+     * Writes made in one turn of the event loop leave in one write (a command's untagged lines
+     * and its tagged reply, IMAP): each write on loopback also woke the client, and two writes
+     * per SELECT were more than a third of its CPU (decision 0033).
+     */
+    private readonly sameTurn = false,
   ) {}
 
   write(data: string | Buffer): void {
@@ -26,13 +36,32 @@ export class ReplyWriter {
       this.socket.cork();
       this.corked = true;
     }
+    if (this.sameTurn && this.turnCorked === null) this.corkTurn();
     this.socket.write(data);
+    // A large reply (FETCH of bodies) starts leaving at once, as before.
+    if (this.turnCorked !== null && this.socket.writableLength >= turnBytes) this.uncorkTurn();
   }
 
   flush(): void {
+    this.uncorkTurn();
     if (!this.corked) return;
     this.corked = false;
     this.socket.uncork();
+  }
+
+  /** Cork counts nest, so this and the pipelining cork release independently. */
+  private corkTurn(): void {
+    this.turnCorked = this.socket;
+    this.socket.cork();
+    // After the microtasks of this turn (a command's awaits on SQLite resolve within it).
+    process.nextTick(() => this.uncorkTurn());
+  }
+
+  private uncorkTurn(): void {
+    const socket = this.turnCorked;
+    if (socket === null) return;
+    this.turnCorked = null;
+    socket.uncork();
   }
 
   /**

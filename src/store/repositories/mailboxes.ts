@@ -15,6 +15,7 @@ export function toMailbox(row: Selectable<MailboxesTable>): Mailbox {
     uidValidity: row.uid_validity,
     uidNext: row.uid_next,
     highestModseq: row.highest_modseq,
+    firstRecentUid: row.first_recent_uid,
     createdAt: row.created_at,
     noselect: row.noselect === 1,
   };

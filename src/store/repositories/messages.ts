@@ -24,11 +24,14 @@ export function toMessage(row: Selectable<MessagesTable>): StoredMessage {
 
 // A delivery's writes, compiled once (prepared.ts). The summary, header and text go to
 // message_index (migration 0016); message_bodies keeps the bytes.
+// RETURNING says whether this insert made the row (none when it was there already): a row this
+// transaction made whole and inline needs no check before a copy is stored over it.
 const insertBody = prepared((db, hash: string, size: number, inline: Buffer | null, now: EpochMs) =>
   db
     .insertInto("message_bodies")
     .values({ hash, size, inline_data: inline, index_json: "", body_text: null, created_at: now })
-    .onConflict((oc) => oc.column("hash").doNothing()),
+    .onConflict((oc) => oc.column("hash").doNothing())
+    .returning("hash"),
 );
 const insertIndex = prepared((db, hash: string, header: Buffer | null, indexJson: string) =>
   db
@@ -65,6 +68,17 @@ const takeUid = prepared((db, mailboxId: number) =>
     .set({ uid_next: sql`uid_next + 1`, highest_modseq: sql`highest_modseq + 1` })
     .where("id", "=", mailboxId)
     .returning(["uid_next", "highest_modseq"]),
+);
+
+// The same by the mailbox's name: a monitoring copy's folder (core/mailstore/service.ts) is
+// found and its UID taken in one statement, by the unique (user_id, name) index.
+const takeUidByName = prepared((db, userId: number, name: string) =>
+  db
+    .updateTable("mailboxes")
+    .set({ uid_next: sql`uid_next + 1`, highest_modseq: sql`highest_modseq + 1` })
+    .where("user_id", "=", userId)
+    .where("name", "=", name)
+    .returning(["id", "uid_next", "highest_modseq"]),
 );
 
 const insertMessage = prepared(
@@ -127,11 +141,12 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
   }
 
   return {
-    async putBody(body: { hash: string; size: number; inline: Buffer | null; index: MessageIndex; header?: Buffer | null; now: EpochMs }): Promise<void> {
+    async putBody(body: { hash: string; size: number; inline: Buffer | null; index: MessageIndex; header?: Buffer | null; now: EpochMs }): Promise<boolean> {
       const { bodyText, ...summary } = body.index;
-      await insertBody(db, body.hash, body.size, body.inline, body.now);
+      const inserted = (await insertBody(db, body.hash, body.size, body.inline, body.now)).length > 0;
       await insertIndex(db, body.hash, body.header ?? null, JSON.stringify(summary));
       await insertText(db, body.hash, bodyText);
+      return inserted;
     },
 
     async putSharedBody(body): Promise<boolean> {
@@ -220,6 +235,13 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
       // The mailbox went away since the caller looked it up (deleted meanwhile).
       if (counters === undefined) throw new MoatError("internal", `no mailbox ${mailboxId} to append to`);
       const [row] = await insertMessage(db, mailboxId, counters.uid_next - 1, counters.highest_modseq, message.bodyHash, message.size, message.flags.join(" "), message.internalDate);
+      return toMessage(row!);
+    },
+
+    async appendToFolder(userId, name, message): Promise<StoredMessage | undefined> {
+      const [counters] = await takeUidByName(db, userId, name);
+      if (counters === undefined) return undefined;
+      const [row] = await insertMessage(db, counters.id, counters.uid_next - 1, counters.highest_modseq, message.bodyHash, message.size, message.flags.join(" "), message.internalDate);
       return toMessage(row!);
     },
 

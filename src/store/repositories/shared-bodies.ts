@@ -51,10 +51,11 @@ export async function baseBytes(db: Kysely<Database>, hash: string): Promise<Buf
 
 /**
  * Inserts a row over `baseHash` (none when `hash` is stored already: the same key is the same
- * bytes); false when the base is not a whole inline row.
+ * bytes); false when the base is not a whole inline row. `baseInserted`: the caller's
+ * transaction inserted the base whole and inline (putBody said so), so its row is not read again.
  */
-export async function insertSharedBody(db: Kysely<Database>, body: { hash: string; size: number; prefix: Buffer; baseHash: string; baseOffset: number; now: number }): Promise<boolean> {
-  if ((await isBase(db, body.baseHash)).length === 0) return false;
+export async function insertSharedBody(db: Kysely<Database>, body: { hash: string; size: number; prefix: Buffer; baseHash: string; baseOffset: number; baseInserted?: boolean; now: number }): Promise<boolean> {
+  if (body.baseInserted !== true && (await isBase(db, body.baseHash)).length === 0) return false;
   await insertShared(db, body.hash, body.size, body.prefix, body.baseHash, body.baseOffset, body.now);
   return true;
 }

@@ -8,6 +8,8 @@
 #      ten hashes (~25 ms of CPU each) weigh ~25 µs per message at this size.
 #   2. session rate: SESSION_CLIENTS clients looping connect, login, STAT, UIDL, RETR 1..5, QUIT
 #      for DURATION seconds, against Moat and both Dovecot modes (default 10110, high-performance 20110).
+#      With the argon2id main password the peers log in as argonpopN, the same maildrop as
+#      testuserN under a password hashed like Moat's (argon2id, 19 MiB, t=2, p=1): like for like.
 # Runs are interleaved (Moat, Dovecot, …) ROUNDS times because this machine is shared and noisy.
 # Server CPU per message (download) or per session is read from /proc over each server's process tree.
 #   MESSAGES=10000 SESSION_CLIENTS=4 DURATION=8 ROUNDS=2 bash bench/pop3/run.sh
@@ -26,6 +28,7 @@ PER_USER=$((MESSAGES / 10))
 USERS=$(seq 6 15)                      # testuser6..15: bench/imap uses the low numbers
 DOVECOT_USERS=$(for n in $USERS; do printf 'testuser%s,' "$n"; done); DOVECOT_USERS=${DOVECOT_USERS%,}
 MOAT_USERS=$(for n in $USERS; do printf 'testuser%s@example.com,' "$n"; done); MOAT_USERS=${MOAT_USERS%,}
+DOVECOT_ARGON_USERS=$(for n in $USERS; do printf 'argonpop%s,' "$n"; done); DOVECOT_ARGON_USERS=${DOVECOT_ARGON_USERS%,}
 first() { echo "$1" | cut -d, -f1-"$SESSION_CLIENTS"; }
 
 bash bench/peers/peers-up.sh >/dev/null
@@ -35,6 +38,13 @@ bash bench/peers/peers-up.sh >/dev/null
 for d in dovecot dovecot-hp; do
   node "$BENCH/pop3/fill.mjs" maildir "$PER_USER" $(for n in $USERS; do echo "$PERF/$d/mail/testuser$n"; done)
   chown -R vmail:vmail "$PERF/$d/mail"
+done
+# argonpopN: testuserN's maildrop behind an argon2id password with Moat's parameters.
+HASH=$(cd "$MOAT_ROOT" && node -e "require('argon2').hash('testpass',{type:2,memoryCost:19456,timeCost:2,parallelism:1}).then(h=>console.log(h.replace(/m=(\d+),p=(\d+),t=(\d+)/,'m=\$1,t=\$3,p=\$2')))")
+for d in dovecot dovecot-hp; do
+  for n in $USERS; do
+    grep -q "^argonpop$n:" "$PERF/$d/users" || echo "argonpop$n:{ARGON2ID}$HASH:$(id -u vmail):$(id -g vmail)::$PERF/$d/mail/testuser$n::" >> "$PERF/$d/users"
+  done
 done
 
 # --- Moat on its own data folder, every port free, DNS answered locally (no network here).
@@ -82,6 +92,8 @@ for round in $(seq 1 "$ROUNDS"); do
   R[s,app]+="$(rate "$(moat sessions --users "$(first "$MOAT_APP_USERS")" --seconds "$SECONDS_RUN")") "
   R[s,dovecot]+="$(rate "$(dove sessions --users "$(first "$DOVECOT_USERS")" --seconds "$SECONDS_RUN")") "
   R[s,hp]+="$(rate "$(dovehp sessions --users "$(first "$DOVECOT_USERS")" --seconds "$SECONDS_RUN")") "
+  R[s,dargon]+="$(rate "$(dove sessions --users "$(first "$DOVECOT_ARGON_USERS")" --seconds "$SECONDS_RUN")") "
+  R[s,hpargon]+="$(rate "$(dovehp sessions --users "$(first "$DOVECOT_ARGON_USERS")" --seconds "$SECONDS_RUN")") "
   echo "round $round done" >&2
 done
 
@@ -101,10 +113,12 @@ echo "|---|---|---|---|---|---|---|"
 row "RETR download, 10 clients, $MESSAGES msgs (per message), Moat: client security passwords" dl,moat dl,dovecot dl,hp
 row "the same, Moat: argon2id password" dl,argon dl,dovecot dl,hp
 row "session (login, STAT, UIDL, 5 RETR, QUIT), $SESSION_CLIENTS clients, Moat: argon2id password" s,moat s,dovecot s,hp
+row "the same, Dovecot too with an argon2id password (like for like)" s,moat s,dargon s,hpargon
 row "the same, Moat with client security passwords" s,app s,dovecot s,hp
 echo
 echo "download Moat/Dovecot: rate $(ratio "$(med "${R[dl,moat]}" 1)" "$(med "${R[dl,dovecot]}" 1)"), CPU $(ratio "$(med "${R[dl,moat]}" 2)" "$(med "${R[dl,dovecot]}" 2)"); Moat/Dovecot HP: rate $(ratio "$(med "${R[dl,moat]}" 1)" "$(med "${R[dl,hp]}" 1)"), CPU $(ratio "$(med "${R[dl,moat]}" 2)" "$(med "${R[dl,hp]}" 2)")"
 echo "download (argon2id) Moat/Dovecot: rate $(ratio "$(med "${R[dl,argon]}" 1)" "$(med "${R[dl,dovecot]}" 1)"); Moat/Dovecot HP: rate $(ratio "$(med "${R[dl,argon]}" 1)" "$(med "${R[dl,hp]}" 1)")"
 echo "sessions (client security passwords) Moat/Dovecot HP: rate $(ratio "$(med "${R[s,app]}" 1)" "$(med "${R[s,hp]}" 1)"), CPU $(ratio "$(med "${R[s,app]}" 2)" "$(med "${R[s,hp]}" 2)")"
 echo "sessions (argon2id) Moat/Dovecot: rate $(ratio "$(med "${R[s,moat]}" 1)" "$(med "${R[s,dovecot]}" 1)"); Moat/Dovecot HP: rate $(ratio "$(med "${R[s,moat]}" 1)" "$(med "${R[s,hp]}" 1)")"
-echo "all rounds (rate/cpu): download moat [${R[dl,moat]% }] moat-argon2 [${R[dl,argon]% }] dovecot [${R[dl,dovecot]% }] hp [${R[dl,hp]% }]; sessions moat [${R[s,moat]% }] moat-app [${R[s,app]% }] dovecot [${R[s,dovecot]% }] hp [${R[s,hp]% }]"
+echo "sessions (argon2id on both sides) Moat/Dovecot: rate $(ratio "$(med "${R[s,moat]}" 1)" "$(med "${R[s,dargon]}" 1)"), CPU $(ratio "$(med "${R[s,moat]}" 2)" "$(med "${R[s,dargon]}" 2)"); Moat/Dovecot HP: rate $(ratio "$(med "${R[s,moat]}" 1)" "$(med "${R[s,hpargon]}" 1)"), CPU $(ratio "$(med "${R[s,moat]}" 2)" "$(med "${R[s,hpargon]}" 2)")"
+echo "all rounds (rate/cpu): download moat [${R[dl,moat]% }] moat-argon2 [${R[dl,argon]% }] dovecot [${R[dl,dovecot]% }] hp [${R[dl,hp]% }]; sessions moat [${R[s,moat]% }] moat-app [${R[s,app]% }] dovecot [${R[s,dovecot]% }] hp [${R[s,hp]% }] dovecot-argon2 [${R[s,dargon]% }] hp-argon2 [${R[s,hpargon]% }]"

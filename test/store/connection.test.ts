@@ -4,10 +4,11 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import BetterSqlite3 from "better-sqlite3";
+import { Kysely, sql } from "kysely";
 import pg from "pg";
 import { isMoatError } from "../../src/shared/errors.js";
 import { openStore } from "../../src/store/open.js";
-import { openSqliteDatabase } from "../../src/store/sqlite.js";
+import { openSqliteDatabase, sqliteDialect } from "../../src/store/sqlite.js";
 import { pgSkip, pgUrl, uniqueSchemaName } from "../support/stores.js";
 import { tempDir } from "../support/temp.js";
 import { T0, domainName } from "./helpers.js";
@@ -33,6 +34,22 @@ describe("SQLite set-up", () => {
     assert.equal(db.pragma("synchronous", { simple: true }), 2, "2 is FULL");
     assert.equal(db.pragma("foreign_keys", { simple: true }), 1);
     assert.equal(db.pragma("busy_timeout", { simple: true }), 5000);
+    assert.equal(db.pragma("temp_store", { simple: true }), 2, "2 is MEMORY: savepoint journals never go to a file");
+  });
+
+  it("writes an integer LIMIT and OFFSET into the SQL (a bound one re-prepares the statement on every run)", async (t) => {
+    const db = new Kysely<{ n: { v: number } }>({ dialect: sqliteDialect(openSqliteDatabase(":memory:")) });
+    t.after(() => db.destroy());
+    await sql`create table n (v integer)`.execute(db);
+    await db.insertInto("n").values([1, 2, 3, 4, 5].map((v) => ({ v }))).execute();
+    const query = db.selectFrom("n").select("v").orderBy("v").limit(2).offset(1);
+    const compiled = query.compile();
+    assert.match(compiled.sql, / limit 2 offset 1$/);
+    assert.deepEqual(compiled.parameters, []);
+    assert.deepEqual(await query.execute(), [{ v: 2 }, { v: 3 }]);
+    // Anything but a safe integer stays a parameter, checked by SQLite as before.
+    const expression = db.selectFrom("n").select("v").limit(sql<number>`${2} + ${1}`).compile();
+    assert.match(expression.sql, / limit \? \+ \?$/);
   });
 });
 

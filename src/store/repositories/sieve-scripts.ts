@@ -1,16 +1,23 @@
 // Each account's Sieve scripts (ManageSieve semantics, core/flow/user-rules) and the one query
 // delivery makes per message for its recipients' rules.
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { SieveScriptRepository } from "../../core/ports/user-rules.js";
 import { prepared } from "../prepared.js";
 import type { Database } from "../schema.js";
 import { settingsJson } from "./settings-json.js";
 
+/**
+ * `active = 1` written into the SQL, not bound: SQLite checks a bound value against the partial
+ * index's `WHERE active = 1` (sieve_scripts_one_active), and a statement whose plan looked at a
+ * parameter is compiled again every time that parameter is bound — on every run.
+ */
+const isActive = sql.lit(1);
+
 /** Recipients' active scripts and flow settings; only those that have either come back. */
 function rulesQuery(db: Kysely<Database>) {
   return db
     .selectFrom("users as u")
-    .leftJoin("sieve_scripts as s", (join) => join.onRef("s.user_id", "=", "u.id").on("s.active", "=", 1))
+    .leftJoin("sieve_scripts as s", (join) => join.onRef("s.user_id", "=", "u.id").on("s.active", "=", isActive))
     .leftJoin("user_flow_settings as f", "f.user_id", "u.id")
     .select(["u.id as user_id", "s.name", "s.content", "s.updated_at", "f.settings"])
     .where((eb) => eb.or([eb("s.id", "is not", null), eb("f.user_id", "is not", null)]));
@@ -38,7 +45,7 @@ export function sieveScriptRepository(db: Kysely<Database>): SieveScriptReposito
     },
     async setActive(userId, name, now) {
       // Off first, then on: the partial unique index never sees two active scripts.
-      await db.updateTable("sieve_scripts").set({ active: 0, updated_at: now }).where("user_id", "=", userId).where("active", "=", 1).execute();
+      await db.updateTable("sieve_scripts").set({ active: 0, updated_at: now }).where("user_id", "=", userId).where("active", "=", isActive).execute();
       if (name !== null) await db.updateTable("sieve_scripts").set({ active: 1, updated_at: now }).where("user_id", "=", userId).where("name", "=", name).execute();
     },
     async rename(userId, from, to, now) {

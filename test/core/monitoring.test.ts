@@ -31,6 +31,17 @@ forEachDialect((dialect, open) => {
       assert.equal((await folder("boss", "INBOX")).length, 0, "the supervisor's INBOX is untouched");
     });
 
+    it("tells the supervisor's open sessions of each copy, once it is committed", async (t) => {
+      const { flow, settings, store, users, events } = await setup(t, await open(t));
+      await settings.addMonitor({ target: "alice@example.com", supervisor: "boss@example.com", direction: "received", scope: "both", name: "watch-alice" }, admin);
+      await flow.process(mx, env("y@sender.example", "alice@example.com"), msg("y@sender.example", "makes-the-folder"));
+      const box = (await store.mailboxes.findByName(users.boss!.id, "Monitoring/watch-alice"))!;
+      const heard: Array<{ kind: string; uids: readonly number[] }> = [];
+      t.after(events.subscribe(box.id, (e) => heard.push({ kind: e.kind, uids: "uids" in e ? e.uids : [] })));
+      await flow.process(mx, env("y@sender.example", "alice@example.com"), msg("y@sender.example", "second"));
+      assert.deepEqual(heard, [{ kind: "exists", uids: [2] }]);
+    });
+
     it("stores the copy over the recipient's body: the same bytes and text, kept after the recipient's copy goes, released with the last", async (t) => {
       const { flow, settings, folder, store, clock, blobs, users } = await setup(t, await open(t));
       await settings.addMonitor({ target: "alice@example.com", supervisor: "boss@example.com", direction: "received", scope: "both", name: "watch-alice" }, admin);

@@ -71,7 +71,8 @@ type Tx = Omit<Store, "transaction" | "close">;
 /**
  * Makes SMTP delivery publish "exists" after its commit without the mail-flow pipeline
  * knowing about events: pass the returned store and mailstore to createMailFlow instead of
- * the plain ones. deliver() notes what it wrote against its transaction; the transaction
+ * the plain ones. deliver() and deliverOver() (a monitoring copy) note what they wrote
+ * against their transaction; the transaction
  * wrapper publishes those notes once the commit has succeeded (and drops them on rollback).
  * Only deliver's signature is relied on, not its internals.
  */
@@ -101,6 +102,14 @@ export function publishDeliveries(store: Store, mailstore: MailStore, events: Ma
         const userId = targets.find((t) => t.mailboxId === message.mailboxId)?.userId;
         if (notes && userId !== undefined) notes.push({ userId, mailboxId: message.mailboxId, kind: "exists", uids: [message.uid], modseq: message.modseq });
       }
+      return stored;
+    },
+  });
+  // A monitoring copy (deliverOver): the supervisor's open session hears of it like any delivery.
+  Object.defineProperty(wrappedMailstore, "deliverOver", {
+    value: async (tx: Tx, body: PreparedBody, bases: readonly PreparedBody[], userId: number, folder: string): Promise<StoredMessage> => {
+      const stored = await mailstore.deliverOver(tx, body, bases, userId, folder);
+      pending.get(tx)?.push({ userId, mailboxId: stored.mailboxId, kind: "exists", uids: [stored.uid], modseq: stored.modseq });
       return stored;
     },
   });

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, sql } from "kysely";
+import { Kysely, sql, type Generated } from "kysely";
 import pg from "pg";
 import { isMoatError } from "../../src/shared/errors.js";
 import { openStore } from "../../src/store/open.js";
@@ -52,6 +52,28 @@ describe("SQLite set-up", () => {
     assert.match(expression.sql, / limit \? \+ \?$/);
   });
 });
+
+  it("builds rows from the statement's columns, follows a schema change, and never runs a statement twice", async (t) => {
+    const db = new Kysely<{ n: { id: Generated<number>; v: number; w?: string | null } }>({ dialect: sqliteDialect(openSqliteDatabase(":memory:")) });
+    t.after(() => db.destroy());
+    await sql`create table n (id integer primary key, v integer)`.execute(db);
+    const all = () => db.selectFrom("n").selectAll().orderBy("id").execute();
+    assert.deepEqual(await all(), []);
+    await db.insertInto("n").values({ v: 1 }).execute();
+    assert.deepEqual(await all(), [{ id: 1, v: 1 }]);
+    // Repeated names keep the last value, as better-sqlite3's own row objects do.
+    assert.deepEqual((await sql<{ x: number }>`select 1 as x, 2 as x`.execute(db)).rows, [{ x: 2 }]);
+    // The cached `select *` is prepared again by SQLite after the change and gains the column.
+    await sql`alter table n add column w text`.execute(db);
+    assert.deepEqual(await all(), [{ id: 1, v: 1, w: null }]);
+    // A statement that writes and returns rows, its columns changed since it was cached: one row
+    // inserted, returned with the new column.
+    const insert = () => db.insertInto("n").values({ v: 2 }).returningAll().execute();
+    assert.deepEqual(await insert(), [{ id: 2, v: 2, w: null }]);
+    await sql`alter table n add column z integer default 7`.execute(db);
+    assert.deepEqual(await insert(), [{ id: 3, v: 2, w: null, z: 7 }]);
+    assert.equal((await all()).length, 3);
+  });
 
 describe("PostgreSQL set-up", { skip: pgSkip }, () => {
   it("parses int8 as numbers in its own pool only, and keeps every table in the given schema", async (t) => {

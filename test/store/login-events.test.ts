@@ -5,9 +5,13 @@
 // floor and time, newest first with keyset paging; acknowledging counts only what was open;
 // notices are drained and marked; old events are pruned.
 import assert from "node:assert/strict";
+import path from "node:path";
 import { describe, it } from "node:test";
+import BetterSqlite3 from "better-sqlite3";
 import type { LoginEventQuery, NewLoginEvent } from "../../src/core/ports/login-events.js";
+import { openStore } from "../../src/store/open.js";
 import { forEachDialect } from "../support/stores.js";
+import { tempDir } from "../support/temp.js";
 import { T0 } from "./helpers.js";
 
 const minute = 60_000;
@@ -145,5 +149,35 @@ forEachDialect((dialect, open) => {
       assert.equal(await store.loginEvents.get(a), undefined);
       assert.ok(await store.loginEvents.get(b));
     });
+  });
+});
+
+describe("login events on sqlite: statements", () => {
+  it("fold repeats with one prepared statement, and count an account's failures from the failure index alone", async (t) => {
+    const dir = tempDir(t);
+    const store = await openStore({ sqlitePath: path.join(dir, "moat.db") });
+    t.after(() => store.close());
+    // Every SQL text the connection prepares: a value written into the SQL makes a new one per call.
+    const prepared: string[] = [];
+    const prepare = BetterSqlite3.prototype.prepare;
+    BetterSqlite3.prototype.prepare = function (this: BetterSqlite3.Database, source: string) {
+      prepared.push(source);
+      return prepare.call(this, source);
+    } as typeof prepare;
+    t.after(() => {
+      BetterSqlite3.prototype.prepare = prepare;
+    });
+    await store.loginEvents.record(base, T0 - minute);
+    for (let i = 1; i <= 3; i++) assert.equal((await store.loginEvents.record({ ...base, at: T0 + i * minute }, T0 - minute)).created, false);
+    assert.equal((await store.loginEvents.record(base, T0 - minute)).event.occurrences, 5);
+    assert.equal(prepared.filter((s) => s.startsWith('update "login_events"')).length, 1, prepared.join("\n"));
+
+    const reader = new BetterSqlite3(path.join(dir, "moat.db"), { readonly: true });
+    t.after(() => reader.close());
+    const plan = reader
+      .prepare("explain query plan select count(*) from login_records where user_id = ? and at >= ? and result = ?")
+      .all(1, T0, "failure")
+      .map((row) => (row as { detail: string }).detail);
+    assert.match(plan.join("\n"), /USING COVERING INDEX login_records_user_result_at_idx \(user_id=\? AND result=\? AND at>\?\)/);
   });
 });

@@ -31,6 +31,7 @@ import { sieve } from "./0018_sieve.js";
 import { loginPlaces } from "./0019_login_places.js";
 import { loginEvents } from "./0020_login_events.js";
 import { sharedBodies } from "./0021_shared_bodies.js";
+import { loginFailureIndex } from "./0022_login_failure_index.js";
 
 export const migrationTable = "moat_migrations";
 
@@ -59,6 +60,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     "0019_login_places": loginPlaces(dialect),
     "0020_login_events": loginEvents(dialect),
     "0021_shared_bodies": sharedBodies(dialect),
+    "0022_login_failure_index": loginFailureIndex(),
   };
 }
 

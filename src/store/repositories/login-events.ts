@@ -66,7 +66,8 @@ export function loginEventRepository(db: Kysely<Database>): LoginEventRepository
         await db
           .updateTable("login_events")
           // Never backwards: an occurrence reported late (another node's clock) keeps the later time.
-          .set((eb) => ({ occurrences: eb("occurrences", "+", 1), last_at: eb.case().when("last_at", "<", e.at).then(e.at).else(eb.ref("last_at")).end() }))
+          // eb.val: a bare number in then() is written into the SQL, a new statement to prepare each time.
+          .set((eb) => ({ occurrences: eb("occurrences", "+", 1), last_at: eb.case().when("last_at", "<", e.at).then(eb.val(e.at)).else(eb.ref("last_at")).end() }))
           .where("id", "=", open.id)
           .execute();
         return { event: (await get(Number(open.id)))!, created: false };

@@ -8,7 +8,7 @@ import type { ImapBackend } from "./backend.js";
 import { formatImapDateTime } from "./codec/dates.js";
 import type { FetchAttr } from "./codec/fetch.js";
 import { formatFlags, type FetchValue } from "./codec/response.js";
-import { sectionBytes, type SectionSpec } from "./codec/section.js";
+import { isTopHeaderSection, sectionBytes, type SectionSpec } from "./codec/section.js";
 import { formattedSummaries, type KeptItems, type SummaryItem } from "./formatted-summaries.js";
 import type { MailboxView } from "./view.js";
 
@@ -80,12 +80,15 @@ function rowItem(name: string, view: MailboxView, m: StoredMessage): string | un
   }
 }
 
+/** The bytes of a body section of one message, from what the caller read of it. */
+export type SectionReader = (spec: SectionSpec) => Buffer;
+
 /**
- * The label and value of each requested item, in the order asked, from the message's bytes and
- * (only for what needs its structure or an item not kept formatted) its summary: no Promise per
- * message or item, for a FETCH of a range of bodies.
+ * The label and value of each requested item, in the order asked, from the message's sections
+ * and (only for an item not kept formatted) its summary: no Promise per message or item, for a
+ * FETCH of a range of bodies.
  */
-export function itemsOf(attrs: readonly FetchAttr[], view: MailboxView, m: StoredMessage, raw: Buffer, summary: () => MessageSummary): [string, FetchValue][] {
+export function itemsOf(attrs: readonly FetchAttr[], view: MailboxView, m: StoredMessage, sectionOf: SectionReader, summary: () => MessageSummary): [string, FetchValue][] {
   const items: [string, FetchValue][] = [];
   for (const attr of attrs) {
     if (attr.kind === "simple") {
@@ -94,10 +97,10 @@ export function itemsOf(attrs: readonly FetchAttr[], view: MailboxView, m: Store
         rowItem(name, view, m) ??
         (name === "ENVELOPE" || name === "BODYSTRUCTURE" || name === "BODY"
           ? formattedSummaries.item(m.bodyHash, name, summary)
-          : sectionOf(raw, summary, name === "RFC822" ? full : name === "RFC822.HEADER" ? headerSpec : text));
+          : sectionOf(name === "RFC822" ? full : name === "RFC822.HEADER" ? headerSpec : text));
       items.push([name, value]);
     } else if (attr.kind === "body") {
-      let bytes = sectionOf(raw, summary, attr.section);
+      let bytes = sectionOf(attr.section);
       if (attr.partial !== null) bytes = bytes.subarray(Math.min(attr.partial.start, bytes.length), attr.partial.start + attr.partial.length);
       items.push([attr.label, bytes]);
     }
@@ -105,9 +108,19 @@ export function itemsOf(attrs: readonly FetchAttr[], view: MailboxView, m: Store
   return items;
 }
 
-/** A section's bytes; the whole message needs no structure. */
-function sectionOf(raw: Buffer, summary: () => MessageSummary, spec: SectionSpec): Buffer {
-  return isWhole(spec) ? raw : sectionBytes(raw, summary().structure, spec);
+/** Sections from the whole message's bytes; the whole message needs no structure. */
+export function sectionsOfRaw(raw: Buffer, summary: () => MessageSummary): SectionReader {
+  return (spec) => (isWhole(spec) ? raw : sectionBytes(raw, summary().structure, spec));
+}
+
+/**
+ * Whether every section these attributes read is of the message's own header (HEADER,
+ * HEADER.FIELDS, HEADER.FIELDS.NOT, RFC822.HEADER): then the header kept apart at delivery
+ * answers them, and neither the whole message nor its structure is read — the list view of
+ * every client (Thunderbird, Apple Mail and Outlook fetch a range's header fields).
+ */
+export function readsTopHeaderOnly(attrs: readonly FetchAttr[]): boolean {
+  return readsRaw(attrs) && attrs.every((a) => (a.kind === "simple" ? a.name === "RFC822.HEADER" || !readsRaw([a]) : a.kind === "body" && isTopHeaderSection(a.section)));
 }
 
 function isWhole(spec: SectionSpec): boolean {

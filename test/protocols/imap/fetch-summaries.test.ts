@@ -105,3 +105,45 @@ forEachDialect((_dialect, open) => {
     });
   });
 });
+
+forEachDialect((_dialect, open) => {
+  describe("FETCH of header sections", () => {
+    it("answers HEADER, HEADER.FIELDS (.NOT) and RFC822.HEADER of a range from the kept headers, with the bytes the whole message gives", async (t) => {
+      const server = await startTestImap(t, { open });
+      const { backend, userId, reads } = server;
+      const run = randomUUID();
+      // A folded field, an 8-bit one, a header without a blank line, and one too long to be kept
+      // apart at delivery (over 64 KiB: read from the whole message instead).
+      const long = Array.from({ length: 1200 }, (_, i) => `X-Filler-${i}: ${"f".repeat(50)}\r\n`).join("");
+      const raws = [
+        message(`One ${run}`, "Body one.\r\n", "X-Folded: a\r\n b\r\n"),
+        Buffer.from(`From: Bob <bob@example.net>\r\nSubject: Grüße ${run}\r\nTo: a@example.com\r\n\r\nHallo\r\n`),
+        Buffer.from(`Subject: Only a header ${run}\r\nFrom: c@example.net\r\n`),
+        message(`Long ${run}`, "Body.\r\n", long),
+      ];
+      for (const raw of raws) await backend.mailboxes.append(userId, "INBOX", raw, [], Date.UTC(2026, 2, 1, 12));
+      const c = await RawImap.login(server.port);
+      await c.cmd("a0", "SELECT INBOX");
+      const items = "UID BODY.PEEK[HEADER.FIELDS (SUBJECT X-FOLDED)] BODY.PEEK[HEADER.FIELDS.NOT (SUBJECT DATE)] BODY.PEEK[HEADER]<10.40> RFC822.HEADER";
+      const before = { ...reads };
+      const kept = fetchLines(await c.cmd("a1", `FETCH 1:* (${items})`));
+      assert.equal(kept.length, 4);
+      assert.equal(reads.headers - before.headers, 4, "the kept headers, in one batch");
+      assert.equal(reads.index - before.index, 1, "a summary only for the header too long to keep");
+      assert.equal(reads.whole - before.whole, 1, "and the whole message only for it");
+      // The same items with a section of the body: every message read whole, the same bytes.
+      const whole = fetchLines(await c.cmd("a2", `FETCH 1:* (${items} BODY.PEEK[TEXT]<0.1>)`));
+      assert.deepEqual(
+        whole.map((l) => l.replace(/ BODY\[TEXT\]<0> (\{1\}\r\n.|\{0\}\r\n)\)$/s, ")")),
+        kept,
+      );
+      assert.match(kept[0]!, /BODY\[HEADER\.FIELDS \(SUBJECT X-FOLDED\)\] \{\d+\}\r\nSubject: One [-\w]{36}\r\nX-Folded: a\r\n b\r\n\r\n/, "in the message's order, folded as it is");
+      assert.match(kept[2]!, /BODY\[HEADER\.FIELDS \(SUBJECT X-FOLDED\)\] \{\d+\}\r\nSubject: Only a header [-\w]{36}\r\n /, "no blank line added to a header that had none");
+      assert.match(kept[3]!, /RFC822\.HEADER \{(\d+)\}\r\n/);
+      assert.ok(Number(/RFC822\.HEADER \{(\d+)\}/.exec(kept[3]!)![1]) > 64 * 1024);
+      // Without PEEK the messages become \Seen, and FLAGS comes with the header.
+      assert.match(await c.cmd("a3", "FETCH 2 (BODY[HEADER.FIELDS (FROM)])"), /\* 2 FETCH \(BODY\[HEADER\.FIELDS \(FROM\)\] \{\d+\}\r\nFrom: Bob <bob@example\.net>\r\n\r\n FLAGS \(\\Seen \\Recent\)\)/);
+      await c.cmd("z", "LOGOUT");
+    });
+  });
+});

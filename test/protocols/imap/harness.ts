@@ -32,8 +32,11 @@ export interface ImapTestServer {
   readonly userId: number;
   readonly store: Store;
   readonly clock: TestClock;
-  /** How often the server loaded a stored index or text, or raw bytes (SEARCH must not for row-only keys), per message. */
-  readonly reads: { index: number; raw: number };
+  /**
+   * How often the server loaded a stored index or text, or raw bytes (SEARCH must not for row-only
+   * keys), per message; of the raw reads, `whole` are of whole messages, `headers` of kept headers.
+   */
+  readonly reads: { index: number; raw: number; whole: number; headers: number };
 }
 
 export interface ImapTestOptions {
@@ -55,15 +58,17 @@ export async function startTestImap(t: TestContext, opts: ImapTestOptions = {}):
   const user = await accounts.addUser({ address: alice.address, password: alice.password, quotaBytes: opts.quotaBytes });
   const events = new InProcessMailboxEvents();
   const mailboxes = new MailboxOperations(store, blobs, clock, events);
-  const reads = { index: 0, raw: 0 };
+  const reads = { index: 0, raw: 0, whole: 0, headers: 0 };
   const readRaw = mailboxes.read.bind(mailboxes);
   mailboxes.read = (m) => {
     reads.raw++;
+    reads.whole++;
     return readRaw(m);
   };
   const readMany = mailboxes.readMany.bind(mailboxes);
   mailboxes.readMany = (messages) => {
     reads.raw += messages.length;
+    reads.whole += messages.length;
     return readMany(messages);
   };
   const throttle = { failureDelayMs: 0, maxFailureDelayMs: 0, blockAfterFailures: 100, blockMs: 60_000, windowMs: 60_000 };
@@ -91,6 +96,7 @@ export async function startTestImap(t: TestContext, opts: ImapTestOptions = {}):
       // The header bytes SEARCH HEADER reads: a read of the message, if only its first bytes.
       getHeaders: (hashes) => {
         reads.raw += hashes.length;
+        reads.headers += hashes.length;
         return store.messages.getHeaders(hashes);
       },
       getPrefixes: (hashes, length) => {

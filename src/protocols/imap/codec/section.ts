@@ -57,6 +57,20 @@ export function headerFieldsOf(header: Buffer, names: readonly string[]): Buffer
   return fieldsIn(header, 0, header.length, names, false);
 }
 
+/** A section of the message's own header (isTopHeaderSection) from its header bytes alone: the same bytes sectionBytes gives from the whole message. */
+export function topHeaderSection(header: Buffer, section: SectionSpec): Buffer {
+  if (section.path.length === 0) {
+    if (section.kind === "header") return header;
+    if (section.kind === "fields" || section.kind === "fields-not") return fieldsIn(header, 0, header.length, section.fields, section.kind === "fields-not");
+  }
+  throw new Error(`not a section of the message's header: ${section.kind} of ${section.path.join(".")}`);
+}
+
+/** HEADER, HEADER.FIELDS or HEADER.FIELDS.NOT of the message itself (no part number). */
+export function isTopHeaderSection(section: SectionSpec): boolean {
+  return section.path.length === 0 && (section.kind === "header" || section.kind === "fields" || section.kind === "fields-not");
+}
+
 function fieldsIn(raw: Buffer, headerStart: number, headerEnd: number, names: readonly string[], not: boolean): Buffer {
   const wanted = new Set(names.map((name) => name.toLowerCase()));
   const chunks: Buffer[] = [];

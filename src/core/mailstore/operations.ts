@@ -233,10 +233,10 @@ export class MailboxOperations {
       await tx.messageState.setFlags(box.id, updates.map((u) => ({ uid: u.message.uid, flags: u.flags })), modseq);
       const changed = updates.map((u) => ({ ...u.message, flags: u.flags, modseq }));
       return { changed, failed, highestModseq: modseq, mailboxId: box.id };
-      // A group commit (as deliveries): still durable before the answer, but the WAL sync runs
-      // off the event loop and is shared by the flag changes of the moment, where a transaction
-      // of its own synced on the event loop and stalled every session for it (decision 0031).
-    }, { group: true });
+      // A group commit, answered at its commit without waiting for the disk flush (decision
+      // 0037): committed and seen by every session, kept across a crash of the process; a
+      // crash of the machine may lose the last moment's flag changes, never a message.
+    }, { group: true, durable: false });
     if (result.changed.length > 0) {
       this.events.publish({ userId, mailboxId: result.mailboxId, kind: "flags", uids: result.changed.map((m) => m.uid), modseq: result.highestModseq });
     }

@@ -10,8 +10,9 @@ import { formatBodyStructure, formatEnvelope } from "./codec/bodystructure.js";
 
 export type SummaryItem = "ENVELOPE" | "BODYSTRUCTURE" | "BODY";
 
-export type KeptItems = { readonly [K in SummaryItem]?: string };
-type Entry = { -readonly [K in SummaryItem]?: string } & { bytes: number };
+/** The formatted items, and the message's own header as kept at delivery (FETCH of header sections). */
+export type KeptItems = { readonly [K in SummaryItem]?: string } & { readonly header?: Buffer };
+type Entry = { -readonly [K in SummaryItem]?: string } & { header?: Buffer; bytes: number };
 
 /** What an entry costs beside its strings (the key, the object, the Map's slot), roughly. */
 const ENTRY_OVERHEAD = 200;
@@ -19,6 +20,12 @@ const ENTRY_OVERHEAD = 200;
 function format(item: SummaryItem, summary: MessageSummary): string {
   if (item === "ENVELOPE") return formatEnvelope(summary.envelope);
   return formatBodyStructure(summary.structure, item === "BODYSTRUCTURE");
+}
+
+function copyOutOfPool(bytes: Buffer): Buffer {
+  const own = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(own);
+  return own;
 }
 
 export class FormattedSummaries {
@@ -64,6 +71,28 @@ export class FormattedSummaries {
     this.bytes += value.length;
     this.evict();
     return value;
+  }
+
+  /**
+   * Keeps the header of `hash` (its bytes are the body's, so never stale: see above). A client's
+   * list view asks for the same messages' header fields on every visit, as Dovecot's cache file
+   * keeps them; a header is at most 64 KiB (the store keeps none longer apart).
+   */
+  keepHeader(hash: string, header: Buffer): void {
+    let entry = this.entries.get(hash);
+    if (entry === undefined) {
+      entry = { bytes: hash.length + ENTRY_OVERHEAD };
+      this.entries.set(hash, entry);
+      this.bytes += entry.bytes;
+      this.last = hash;
+    } else this.touch(hash, entry);
+    if (entry.header !== undefined) return;
+    // A small Buffer may be a view of a shared 8 KiB pool slab (a driver's Buffer.from): kept,
+    // it would hold the whole slab.
+    entry.header = header.byteLength === header.buffer.byteLength ? header : copyOutOfPool(header);
+    entry.bytes += header.length;
+    this.bytes += header.length;
+    this.evict();
   }
 
   /** Makes `hash` the most recently used (a Map keeps insertion order). */

@@ -52,6 +52,22 @@ describe("FormattedSummaries", () => {
     assert.match(held?.ENVELOPE ?? "", / "One" /);
   });
 
+  it("keeps a header once, in a buffer of its own, counted against the byte limit", () => {
+    const kept = new FormattedSummaries(100, 3000);
+    const pooled = Buffer.from("Subject: x\r\n\r\n");
+    assert.ok(pooled.buffer.byteLength > pooled.length, "a small Buffer.from is a view of Node's pool");
+    kept.keepHeader("a", pooled);
+    const header = kept.kept("a")?.header;
+    assert.equal(header?.toString(), "Subject: x\r\n\r\n");
+    assert.equal(header?.buffer.byteLength, header?.length, "not the pool's slab");
+    kept.keepHeader("a", Buffer.from("other"));
+    assert.equal(kept.kept("a")?.header?.toString(), "Subject: x\r\n\r\n", "a body's header never changes: kept once");
+    for (const hash of ["b", "c", "d", "e"]) kept.keepHeader(hash, Buffer.alloc(1000, 0x41));
+    assert.ok(kept.size < 4, `kept ${kept.size}`);
+    assert.equal(kept.kept("a"), undefined, "least recently used first");
+    assert.ok(kept.kept("e")?.header);
+  });
+
   it("lets entries go past its byte limit", () => {
     const kept = new FormattedSummaries(100, 1000);
     for (const hash of ["a", "b", "c", "d"]) kept.item(hash, "BODYSTRUCTURE", () => two);
@@ -131,6 +147,10 @@ forEachDialect((_dialect, open) => {
       assert.equal(reads.headers - before.headers, 4, "the kept headers, in one batch");
       assert.equal(reads.index - before.index, 1, "a summary only for the header too long to keep");
       assert.equal(reads.whole - before.whole, 1, "and the whole message only for it");
+      // Again: the headers read are kept by the process (a body's bytes never change).
+      const again = { ...reads };
+      assert.deepEqual(fetchLines(await c.cmd("a1b", `FETCH 1:* (${items})`)), kept);
+      assert.equal(reads.headers - again.headers, 1, "no header read again but the one the store keeps none of");
       // The same items with a section of the body: every message read whole, the same bytes.
       const whole = fetchLines(await c.cmd("a2", `FETCH 1:* (${items} BODY.PEEK[TEXT]<0.1>)`));
       assert.deepEqual(

@@ -165,11 +165,24 @@ async function rawSections(ctx: SessionContext, batch: readonly StoredMessage[],
   return sections;
 }
 
-/** The batch's headers as kept at delivery, one query; a header too long to keep is left out. */
+/**
+ * The batch's headers as kept at delivery: those this process holds (formattedSummaries), the
+ * rest in one query. A header too long to keep is left out.
+ */
 async function headerSections(ctx: SessionContext, batch: readonly StoredMessage[]): Promise<Map<string, SectionReader>> {
   const sections = new Map<string, SectionReader>();
-  for (const [hash, header] of await ctx.backend.bodies.getHeaders(batch.map((m) => m.bodyHash))) {
-    if (header !== null) sections.set(hash, (spec) => topHeaderSection(header, spec));
+  const add = (hash: string, header: Buffer) => sections.set(hash, (spec) => topHeaderSection(header, spec));
+  const unkept: string[] = [];
+  for (const m of batch) {
+    const header = formattedSummaries.kept(m.bodyHash)?.header;
+    if (header !== undefined) add(m.bodyHash, header);
+    else unkept.push(m.bodyHash);
+  }
+  if (unkept.length === 0) return sections;
+  for (const [hash, header] of await ctx.backend.bodies.getHeaders(unkept)) {
+    if (header === null) continue;
+    formattedSummaries.keepHeader(hash, header);
+    add(hash, header);
   }
   return sections;
 }

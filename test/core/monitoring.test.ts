@@ -8,6 +8,7 @@ import { MailboxOperations } from "../../src/core/mailstore/operations.js";
 import type { Store } from "../../src/core/ports/store.js";
 import { forEachDialect } from "../support/stores.js";
 import { env, flowAdmin as admin, flowDomain, mx } from "../support/flow.js";
+import { domainName } from "../store/helpers.js";
 
 const msg = (from: string, subject: string) => Buffer.from(`From: ${from}\r\nSubject: ${subject}\r\n\r\nbody of ${subject}\r\n`);
 const setup = (t: TestContext, store: Store) => flowDomain(t, store, ["alice", "bob", "boss", "carl"]);
@@ -89,6 +90,30 @@ forEachDialect((dialect, open) => {
       const box = (await store.mailboxes.findByName(users.boss!.id, "Monitoring/watch-alice"))!;
       assert.deepEqual((await store.messages.list(box.id)).map((m) => m.uid), [1, 2], "UIDs taken in order in the new folder");
       assert.equal((await ops.quota(users.boss!.id)).usedBytes, (await folder("boss", "Kept")).concat(await folder("boss", "Monitoring/watch-alice")).reduce((n, m) => n + Buffer.byteLength(m), 0));
+    });
+
+    it("delivers the message and makes no copy, writing nothing of it, when the supervisor's account is gone; the trace says so", async (t) => {
+      const { flow, settings, folder, store, accounts } = await setup(t, await open(t));
+      await settings.addMonitor({ target: "alice@example.com", supervisor: "boss@example.com", direction: "received", scope: "both", name: "watch-alice" }, admin);
+      await flow.process(mx, env("y@sender.example", "alice@example.com"), msg("y@sender.example", "before"));
+      assert.equal((await folder("boss", "Monitoring/watch-alice")).length, 1);
+      await accounts.removeUser("boss@example.com");
+      const bodies = await store.messages.recentInDomain((await store.domains.findByName(domainName("example.com")))!.id, 100);
+      const verdict = await flow.process(mx, env("y@sender.example", "alice@example.com"), msg("y@sender.example", "after"));
+      assert.equal(verdict.kind, "accept");
+      assert.deepEqual((await folder("alice", "INBOX")).map((m) => /Subject: (\w+)/.exec(m)![1]), ["before", "after"]);
+      assert.equal((await store.messages.recentInDomain((await store.domains.findByName(domainName("example.com")))!.id, 100)).length, bodies.length + 1, "the recipient's body only");
+      const trace = (await store.messageTraces.search({ subject: "after", limit: 5 }))[0]!;
+      const monitoring = trace.stages.filter((s) => s.stage === "monitoring");
+      assert.deepEqual(
+        monitoring.map((s) => [s.decision, s.reason]),
+        [["drop", "no_supervisor"]],
+      );
+      // A new account with the supervisor's address gets the copies again.
+      const boss = await accounts.addUser({ address: "boss@example.com", password: "a long enough password 1" });
+      await flow.process(mx, env("y@sender.example", "alice@example.com"), msg("y@sender.example", "again"));
+      const box = (await store.mailboxes.findByName(boss.id, "Monitoring/watch-alice"))!;
+      assert.equal((await store.messages.list(box.id)).length, 1);
     });
 
     it("honours direction, scope, group targets and the end date, and never copies a copy", async (t) => {

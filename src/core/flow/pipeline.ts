@@ -35,7 +35,7 @@ import { monitorCopies, monitorHeader } from "./monitoring.js";
 import { noticeMessage, type Notice } from "./notice.js";
 import { internalOnly, recipientRefusal, senderOf } from "./recipient-policy.js";
 import { senderOwned, headerFromOwned } from "./sender-rules.js";
-import { TraceLog, type MessageTrace } from "./trace.js";
+import { TraceLog, type MessageTrace, type TraceEntry } from "./trace.js";
 import { countReceived, headerValues, receivedHeader, stripHeader, stripOwnAuthResults } from "./trace-headers.js";
 import type { Envelope, MailFlow, Origin, Verdict } from "./types.js";
 
@@ -207,15 +207,13 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
   async function monitoring(origin: Origin, company: Company, users: readonly User[], remote: readonly Address[], message: Buffer, body: PreparedBody, trace: TraceLog) {
     if (origin.kind === "system") return [];
     const sender = origin.kind === "submission" ? ((await store.users.findById(origin.userId)) ?? null) : null;
-    const out: Array<{ supervisor: User; folder: string; body: PreparedBody }> = [];
+    // The supervisor is not read here: the delivery finds the account with its folder (deliverOver).
+    const out: Array<{ supervisor: Address; rule: string; folder: string; body: PreparedBody; traced: TraceEntry }> = [];
     for (const copy of await monitorCopies(store, company, deps.clock.now(), sender, users, remote)) {
-      const supervisor = await store.users.findByAddress(copy.rule.supervisor as Address);
-      if (!supervisor) {
-        deps.logger?.warn({ rule: copy.rule.name }, "a monitoring rule's supervisor no longer exists");
-        continue;
-      }
-      out.push({ supervisor, folder: copy.rule.folder, body: await deps.mailstore.prepareWithHeader(body, message, monitorHeader(copy)) });
-      trace.add({ stage: "monitoring", decision: "deliver", recipients: [supervisor.address], reason: "monitor_copy", text: `copy of ${copy.direction} mail of ${copy.account} for rule ${copy.rule.name}` });
+      const supervisor = copy.rule.supervisor as Address;
+      const traced: TraceEntry = { stage: "monitoring", decision: "deliver", recipients: [supervisor], reason: "monitor_copy", text: `copy of ${copy.direction} mail of ${copy.account} for rule ${copy.rule.name}` };
+      out.push({ supervisor, rule: copy.rule.name, folder: copy.rule.folder, body: await deps.mailstore.prepareWithHeader(body, message, monitorHeader(copy)), traced });
+      trace.add(traced);
     }
     return out;
   }
@@ -268,7 +266,6 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
     const queued = plan.remote.map((r) => r.address);
     if (queued.length > 0) trace.add({ stage: "delivery", decision: "queue", recipients: queued, reason: "queued", text: "queued for remote delivery" });
     if (expansion.dropped.length > 0) trace.add({ stage: "delivery", decision: "drop", recipients: expansion.dropped, reason: "no_target", text: "the address leads nowhere" });
-    const outcome = traceOf(deps.clock.now(), id, origin, envelope, message, "accepted", trace);
     await store.transaction(async (tx) => {
       // One deliver() per body and flag set: each writes the body once and a row per mailbox.
       const batches = new Map<string, { body: PreparedBody; flags: readonly string[]; targets: LocalTarget[] }>();
@@ -285,8 +282,13 @@ export function createMailFlow(deps: MailFlowDeps): Pipeline {
       for (const batch of batches.values()) await deps.mailstore.deliver(tx, batch.body, batch.targets, batch.flags);
       // A supervisor's copy is stored over a recipient's body written above (decision 0027): a small row, not a second message.
       const written = [...batches.values()].map((b) => b.body);
-      for (const copy of copies) await deps.mailstore.deliverOver(tx, copy.body, written, copy.supervisor.id, copy.folder);
-      await tx.messageTraces.append(outcome);
+      for (const copy of copies) {
+        if ((await deps.mailstore.deliverOver(tx, copy.body, written, copy.supervisor, copy.folder)) !== null) continue;
+        deps.logger?.warn({ rule: copy.rule }, "a monitoring rule's supervisor no longer exists");
+        const at = trace.entries.indexOf(copy.traced);
+        trace.entries[at] = { ...copy.traced, decision: "drop", reason: "no_supervisor", text: `no copy for rule ${copy.rule}: its supervisor ${copy.supervisor} no longer exists` };
+      }
+      await tx.messageTraces.append(traceOf(deps.clock.now(), id, origin, envelope, message, "accepted", trace));
       for (const job of remoteJobs.values()) {
         await deps.mailstore.keep(tx, job.body);
         await deps.enqueueRemote(tx, { body: job.body, mailFrom: job.mailFrom, recipients: job.recipients, origin, envelope, id });

@@ -4,6 +4,7 @@
 // listener that reads the store sees the change. This is the port; the in-process bus below
 // serves one node, and a Redis pub/sub implementation will carry the same events across
 // nodes (DESIGN.md, Storage).
+import type { Address } from "../../mail/address.js";
 import type { MailStore, LocalTarget, PreparedBody } from "./service.js";
 import type { StoredMessage } from "../ports/mailstore.js";
 import type { Store, TransactionOptions } from "../ports/store.js";
@@ -74,7 +75,7 @@ type Tx = Omit<Store, "transaction" | "close">;
  * the plain ones. deliver() and deliverOver() (a monitoring copy) note what they wrote
  * against their transaction; the transaction
  * wrapper publishes those notes once the commit has succeeded (and drops them on rollback).
- * Only deliver's signature is relied on, not its internals.
+ * Only the signatures of deliver and deliverOver are relied on, not their internals.
  */
 export function publishDeliveries(store: Store, mailstore: MailStore, events: MailboxEvents): { store: Store; mailstore: MailStore } {
   const pending = new WeakMap<Tx, MailboxEvent[]>();
@@ -107,10 +108,10 @@ export function publishDeliveries(store: Store, mailstore: MailStore, events: Ma
   });
   // A monitoring copy (deliverOver): the supervisor's open session hears of it like any delivery.
   Object.defineProperty(wrappedMailstore, "deliverOver", {
-    value: async (tx: Tx, body: PreparedBody, bases: readonly PreparedBody[], userId: number, folder: string): Promise<StoredMessage> => {
-      const stored = await mailstore.deliverOver(tx, body, bases, userId, folder);
-      pending.get(tx)?.push({ userId, mailboxId: stored.mailboxId, kind: "exists", uids: [stored.uid], modseq: stored.modseq });
-      return stored;
+    value: async (tx: Tx, body: PreparedBody, bases: readonly PreparedBody[], owner: Address, folder: string): Promise<{ stored: StoredMessage; userId: number } | null> => {
+      const result = await mailstore.deliverOver(tx, body, bases, owner, folder);
+      if (result !== null) pending.get(tx)?.push({ userId: result.userId, mailboxId: result.stored.mailboxId, kind: "exists", uids: [result.stored.uid], modseq: result.stored.modseq });
+      return result;
     },
   });
   return { store: wrappedStore, mailstore: wrappedMailstore };

@@ -7,6 +7,7 @@ import { acceptsPrefix, onlyExtensionFields, prefixedIndex } from "../../mail/mi
 import type { PreparedBody } from "./prepared-body.js";
 import { putOver } from "./shared-body.js";
 import { createIn } from "./tree.js";
+import type { Address } from "../../mail/address.js";
 import type { EpochMs } from "../accounts/types.js";
 import type { BlobStore } from "../ports/blobs.js";
 import type { Clock } from "../ports/clock.js";
@@ -111,19 +112,29 @@ export class MailStore {
 
   /**
    * deliver() of a copy that differs from one of `bases` (bodies this transaction stored) only
-   * by the header fields on top, as a monitoring copy does, into the user's folder `folder`
-   * (made when missing): its row keeps the fields and points at that body (shared-body.ts);
-   * stored whole, as deliver() does, when none fits.
+   * by the header fields on top, as a monitoring copy does, into the folder `folder` of the
+   * account with address `owner` (the folder made when missing): its row keeps the fields and
+   * points at that body (shared-body.ts); stored whole, as deliver() does, when none fits.
+   * Null, with nothing written, when there is no such account (a supervisor deleted since the
+   * rule was made).
    */
-  async deliverOver(tx: Tx, body: PreparedBody, bases: readonly PreparedBody[], userId: number, folder: string): Promise<StoredMessage> {
+  async deliverOver(tx: Tx, body: PreparedBody, bases: readonly PreparedBody[], owner: Address, folder: string): Promise<{ stored: StoredMessage; userId: number } | null> {
     const now = this.clock.now();
+    // The account and its folder are found by the statement that takes the UID: no read first.
+    const slot = await tx.messages.takeUidInFolderOf(owner, folder);
+    let made: { userId: number; mailboxId: number } | undefined;
+    if (slot === undefined) {
+      const user = await tx.users.findByAddress(owner);
+      if (!user) return null;
+      made = { userId: user.id, mailboxId: (await createIn(tx, user.id, folder, null, now)).id };
+    }
     const shared = await putOver(tx, body, bases, now, (base) => this.insertedWhole.get(base) === tx);
     if (shared === null) await tx.messages.putBody({ hash: body.hash, size: body.size, inline: body.inline, index: body.index, header: body.header, now });
     const row = { bodyHash: shared ?? body.hash, size: body.size, flags: [], internalDate: now };
-    // The folder is found by the statement that takes its UID; one query less than looking it up first.
-    const stored = (await tx.messages.appendToFolder(userId, folder, row)) ?? (await tx.messages.append((await createIn(tx, userId, folder, null, now)).id, row));
+    const stored = slot !== undefined ? await tx.messages.insertAt(slot, row) : await tx.messages.append(made!.mailboxId, row);
+    const userId = slot?.userId ?? made!.userId;
     await tx.quota.add(userId, body.size);
-    return stored;
+    return { stored, userId };
   }
 
   private async appendRows(tx: Tx, bodyHash: string, size: number, targets: readonly LocalTarget[], flags: readonly string[], now: EpochMs): Promise<StoredMessage[]> {

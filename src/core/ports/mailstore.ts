@@ -1,6 +1,7 @@
 // What the mailbox store needs from persistence: mailboxes with their UID/MODSEQ counters,
 // message bodies indexed once (and kept inline when small), and message rows per mailbox.
 import type { MessageIndex, MessageSummary } from "../../mail/mime/index-message.js";
+import type { Address } from "../../mail/address.js";
 import type { EpochMs } from "../accounts/types.js";
 
 /** RFC 6154 attributes of the folders every user gets. INBOX is special by name (RFC 3501). */
@@ -20,6 +21,14 @@ export interface Mailbox {
   readonly createdAt: EpochMs;
   /** Deleted while it had children (RFC 3501 §6.3.4): no messages, not selectable, listed as \Noselect. */
   readonly noselect: boolean;
+}
+
+/** A UID taken in a mailbox (MessageRepository.takeUidInFolderOf), with the mailbox's owner. */
+export interface UidSlot {
+  readonly mailboxId: number;
+  readonly userId: number;
+  readonly uid: number;
+  readonly modseq: number;
 }
 
 export interface StoredMessage {
@@ -92,8 +101,13 @@ export interface MessageRepository {
   hasBody(hash: string): Promise<boolean>;
   /** Takes the mailbox's next UID and MODSEQ (atomically) and inserts the message row. */
   append(mailboxId: number, message: { bodyHash: string; size: number; flags: readonly string[]; internalDate: EpochMs }): Promise<StoredMessage>;
-  /** append() into the user's mailbox of that name, found by the same statement; undefined when there is none. */
-  appendToFolder(userId: number, name: string, message: { bodyHash: string; size: number; flags: readonly string[]; internalDate: EpochMs }): Promise<StoredMessage | undefined>;
+  /**
+   * Takes the next UID and MODSEQ of the mailbox `name` of the account with that address, found
+   * by the same statement; undefined when there is no such account or mailbox. insertAt() then
+   * writes the message row (after its body, which the row references).
+   */
+  takeUidInFolderOf(address: Address, name: string): Promise<UidSlot | undefined>;
+  insertAt(slot: UidSlot, message: { bodyHash: string; size: number; flags: readonly string[]; internalDate: EpochMs }): Promise<StoredMessage>;
   /** In UID order. */
   list(mailboxId: number): Promise<StoredMessage[]>;
   /**

@@ -1,7 +1,8 @@
 // Message bodies (once per content, indexed at delivery) and message rows per mailbox.
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { EpochMs } from "../../core/accounts/types.js";
-import type { MessageBody, MessageRepository, StoredMessage } from "../../core/ports/mailstore.js";
+import type { MessageBody, MessageRepository, StoredMessage, UidSlot } from "../../core/ports/mailstore.js";
+import type { Address } from "../../mail/address.js";
 import type { MessageIndex, MessageSummary } from "../../mail/mime/index-message.js";
 import { MoatError } from "../../shared/errors.js";
 import { prepared } from "../prepared.js";
@@ -70,15 +71,16 @@ const takeUid = prepared((db, mailboxId: number) =>
     .returning(["uid_next", "highest_modseq"]),
 );
 
-// The same by the mailbox's name: a monitoring copy's folder (core/mailstore/service.ts) is
-// found and its UID taken in one statement, by the unique (user_id, name) index.
-const takeUidByName = prepared((db, userId: number, name: string) =>
+// The same by the owner's address and the mailbox's name: a monitoring copy's folder
+// (core/mailstore/service.ts) is found and its UID taken in one statement, by the unique
+// users (address) and mailboxes (user_id, name) indexes; no read of the supervisor first.
+const takeUidByName = prepared((db, address: Address, name: string) =>
   db
     .updateTable("mailboxes")
     .set({ uid_next: sql`uid_next + 1`, highest_modseq: sql`highest_modseq + 1` })
-    .where("user_id", "=", userId)
+    .where("user_id", "=", (eb) => eb.selectFrom("users").select("id").where("address", "=", address))
     .where("name", "=", name)
-    .returning(["id", "uid_next", "highest_modseq"]),
+    .returning(["id", "user_id", "uid_next", "highest_modseq"]),
 );
 
 const insertMessage = prepared(
@@ -238,10 +240,13 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
       return toMessage(row!);
     },
 
-    async appendToFolder(userId, name, message): Promise<StoredMessage | undefined> {
-      const [counters] = await takeUidByName(db, userId, name);
-      if (counters === undefined) return undefined;
-      const [row] = await insertMessage(db, counters.id, counters.uid_next - 1, counters.highest_modseq, message.bodyHash, message.size, message.flags.join(" "), message.internalDate);
+    async takeUidInFolderOf(address, name): Promise<UidSlot | undefined> {
+      const [counters] = await takeUidByName(db, address, name);
+      return counters && { mailboxId: Number(counters.id), userId: Number(counters.user_id), uid: Number(counters.uid_next) - 1, modseq: Number(counters.highest_modseq) };
+    },
+
+    async insertAt(slot, message): Promise<StoredMessage> {
+      const [row] = await insertMessage(db, slot.mailboxId, slot.uid, slot.modseq, message.bodyHash, message.size, message.flags.join(" "), message.internalDate);
       return toMessage(row!);
     },
 

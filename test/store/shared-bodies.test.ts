@@ -3,6 +3,10 @@
 // stored whole; only a whole inline body can be a base; the base stays while a row needs it
 // and goes with the last.
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
 import { describe, it } from "node:test";
 import { putOver } from "../../src/core/mailstore/shared-body.js";
 import type { PreparedBody } from "../../src/core/mailstore/service.js";
@@ -11,8 +15,14 @@ import { TestClock } from "../support/clock.js";
 import { coreFor } from "../support/core.js";
 import { monitorFields, reportMessage, warningFields } from "../support/monitor-copy.js";
 import { forEachDialect } from "../support/stores.js";
+import { openStore } from "../../src/store/open.js";
 import { addUser, domainName, T0 } from "./helpers.js";
 
+
+const summaryOf = (body: PreparedBody) => {
+  const { bodyText: _text, ...summary } = body.index;
+  return summary;
+};
 
 const whole = (body: PreparedBody) => ({ hash: body.hash, size: body.size, inline: body.inline, index: body.index, header: body.header, now: T0 });
 
@@ -90,6 +100,28 @@ forEachDialect((dialect, open) => {
       assert.deepEqual(await store.messages.getInline(key), copy.inline);
     });
 
+    it("derives a copy's index from its base's only when both are fields on top of one message", async (t) => {
+      const store = await open(t);
+      const { mailstore, original, base, copy } = await prepared(t, store);
+      // Fields other than X- ones on top: prepared afresh, with an index of its own (the Subject on
+      // top is the one the envelope gives); a copy stored over it must not take that index.
+      const rewritten = await mailstore.prepareWithHeader(original, reportMessage, "Subject: rewritten\r\n");
+      const keys = await store.transaction(async (tx) => {
+        await mailstore.keep(tx, base);
+        await mailstore.keep(tx, rewritten);
+        await mailstore.keep(tx, original);
+        return { overBase: (await putOver(tx, copy, [base], T0))!, overRewritten: (await putOver(tx, copy, [rewritten], T0))!, overOriginal: (await putOver(tx, copy, [original], T0))! };
+      });
+      assert.equal(rewritten.index.subject, "rewritten");
+      for (const key of Object.values(keys)) {
+        assert.ok(key.includes("."), "stored over a base");
+        assert.deepEqual(await store.messages.getSummary(key), summaryOf(copy), key);
+        assert.deepEqual([...(await store.messages.getHeaders([key])).values()], [copy.header], key);
+      }
+      const both = await store.messages.getSummaries([keys.overBase, keys.overRewritten, keys.overBase]);
+      assert.deepEqual([...both.values()], [summaryOf(copy), summaryOf(copy)]);
+    });
+
     it("trusts a base without reading its row only when this transaction inserted it whole", async (t) => {
       const store = await open(t);
       const { mailstore, base, copy } = await prepared(t, store);
@@ -133,5 +165,33 @@ forEachDialect((dialect, open) => {
       assert.equal(await store.messages.getBodyText(base.hash), undefined);
       assert.deepEqual([...(await store.messages.getSummaries([base.hash, key]))], []);
     });
+  });
+});
+
+describe("bodies stored over another, in the SQLite file", () => {
+  it("writes no index row for a copy whose index is its base's with other fields on top", async (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moat-shared-"));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, "moat.db");
+    const store = await openStore({ sqlitePath: file });
+    t.after(() => store.close());
+    const { mailstore } = coreFor(t, store, new TestClock());
+    const original = await mailstore.prepare(reportMessage);
+    const base = await mailstore.prepareWithHeader(original, reportMessage, warningFields);
+    const copy = await mailstore.prepareWithHeader(original, reportMessage, monitorFields);
+    const elsewhere = await mailstore.prepareWithHeader(await mailstore.prepare(reportMessage), reportMessage, 'X-Moat-Monitor: rule="second"\r\n');
+    const keys = await store.transaction(async (tx) => {
+      await mailstore.keep(tx, base);
+      return [(await putOver(tx, copy, [base], T0))!, (await putOver(tx, elsewhere, [base], T0))!];
+    });
+    const db = new Database(file, { readonly: true });
+    t.after(() => db.close());
+    const indexRows = (hash: string) => (db.prepare("select count(*) as n from message_index where hash = ?").get(hash) as { n: number }).n;
+    // Prepared from the same message as the base: derived on read. From another preparation of
+    // the same bytes: the store cannot know the indexes agree, so the copy keeps its own.
+    assert.deepEqual(keys.map(indexRows), [0, 1]);
+    assert.equal(indexRows(base.hash), 1);
+    assert.deepEqual(await store.messages.getSummary(keys[0]!), summaryOf(copy));
+    assert.deepEqual(await store.messages.getSummary(keys[1]!), summaryOf(elsewhere));
   });
 });

@@ -3,6 +3,8 @@
 // receives it gets a row with its own UID and MODSEQ.
 import { createHash } from "node:crypto";
 import { indexMessage } from "../../mail/mime/index-message.js";
+import { keptHeader } from "../../mail/mime/kept-header.js";
+import type { MessageIndex } from "../../mail/mime/index-message.js";
 import { acceptsPrefix, onlyExtensionFields, prefixedIndex } from "../../mail/mime/prefixed-index.js";
 import type { PreparedBody } from "./prepared-body.js";
 import { putOver } from "./shared-body.js";
@@ -31,9 +33,6 @@ type Tx = Omit<Store, "transaction" | "close">;
 
 export type { PreparedBody };
 
-/** A header longer than this is not kept apart; SEARCH HEADER then reads it from the message. */
-const headerKeepLimit = 64 * 1024;
-
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 /**
@@ -47,6 +46,35 @@ function hashedWhenRead(bytes: Buffer, body: Omit<PreparedBody, "hash">): Prepar
     ...body,
     get hash() {
       return (hash ??= sha256(bytes));
+    },
+  };
+}
+
+/**
+ * An inline body that is X- fields on top of a prepared message, with nothing worked out until
+ * asked for: a monitoring copy stored over a recipient's body (decision 0038) needs neither its
+ * whole bytes, nor its hash, index or header — only the fields and the message below them.
+ */
+function onTopOf(fields: Buffer, below: Buffer, of: MessageIndex): PreparedBody {
+  let bytes: Buffer | undefined;
+  let index: MessageIndex | undefined;
+  let header: { value: Buffer | null } | undefined;
+  let hash: string | undefined;
+  const whole = () => (bytes ??= Buffer.concat([fields, below], fields.length + below.length));
+  return {
+    size: fields.length + below.length,
+    onTop: { fields, below, of },
+    get inline() {
+      return whole();
+    },
+    get index() {
+      return (index ??= prefixedIndex(of, fields.length));
+    },
+    get header() {
+      return (header ??= { value: keptHeader(whole(), 0, this.index.structure.headerLength) }).value;
+    },
+    get hash() {
+      return (hash ??= sha256(whole()));
     },
   };
 }
@@ -78,7 +106,7 @@ export class MailStore {
     const index = indexMessage(raw);
     const { headerStart, headerLength } = index.structure;
     // A copy: a slice would keep a large message's bytes alive as long as the header.
-    const header = headerLength <= headerKeepLimit ? Buffer.from(raw.subarray(headerStart, headerStart + headerLength)) : null;
+    const header = keptHeader(raw, headerStart, headerLength);
     if (raw.length <= inlineBodyLimit) return hashedWhenRead(raw, { size: raw.length, inline: raw, index, header });
     await this.blobs.put(raw);
     return { hash: sha256(raw), size: raw.length, inline: null, index, header };
@@ -90,15 +118,14 @@ export class MailStore {
    * the message again; anything else is prepared afresh.
    */
   async prepareWithHeader(base: PreparedBody, raw: Buffer, fields: string): Promise<PreparedBody> {
-    const prefixed = Buffer.concat([Buffer.from(fields, "utf8"), raw]);
+    const top = Buffer.from(fields, "utf8");
+    if (onlyExtensionFields(fields) && acceptsPrefix(raw, base.index) && top.length + raw.length <= inlineBodyLimit) return onTopOf(top, raw, base.index);
+    const prefixed = Buffer.concat([top, raw]);
     if (!onlyExtensionFields(fields) || !acceptsPrefix(raw, base.index)) return this.prepare(prefixed);
-    const prefixLength = prefixed.length - raw.length;
-    const index = prefixedIndex(base.index, prefixLength);
-    const headerLength = index.structure.headerLength;
-    const header = headerLength <= headerKeepLimit ? Buffer.from(prefixed.subarray(0, headerLength)) : null;
-    if (prefixed.length <= inlineBodyLimit) return hashedWhenRead(prefixed, { size: prefixed.length, inline: prefixed, index, header, fieldsOnTop: prefixLength });
+    // Too large to keep inline: into the blob store now, as prepare() does.
+    const index = prefixedIndex(base.index, top.length);
     await this.blobs.put(prefixed);
-    return { hash: sha256(prefixed), size: prefixed.length, inline: null, index, header };
+    return { hash: sha256(prefixed), size: prefixed.length, inline: null, index, header: keptHeader(prefixed, 0, index.structure.headerLength) };
   }
 
   /** Writes the body once and a message row into each target mailbox, inside the caller's transaction. */

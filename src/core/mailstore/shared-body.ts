@@ -9,7 +9,7 @@
 // per copy (what a 5 KB message costs to write is mostly those pages, not its bytes).
 import { createHash } from "node:crypto";
 import type { Store } from "../ports/store.js";
-import type { PreparedBody } from "./prepared-body.js";
+import { originOf, type PreparedBody } from "./prepared-body.js";
 
 type Tx = Omit<Store, "transaction" | "close">;
 
@@ -24,18 +24,25 @@ export function sharedKey(baseHash: string, baseOffset: number, prefix: Buffer):
  * the key its message rows name. Null, writing nothing, when none fits: the caller stores the
  * body whole under its hash. `inserted(base)`: this transaction inserted the base's row whole
  * and inline, so the store need not check the row.
+ *
+ * When both are fields on top of one prepared message (the pipeline's usual case: the
+ * recipient's copy with its marks, the supervisor's with X-Moat-Monitor), the row gets no index
+ * of its own: the store derives it from the base's (decision 0038). Otherwise it gets its own.
  */
 export async function putOver(tx: Tx, body: PreparedBody, bases: readonly PreparedBody[], now: number, inserted: (base: PreparedBody) => boolean = () => false): Promise<string | null> {
-  const top = body.fieldsOnTop;
-  if (top === undefined || body.inline === null) return null;
-  const below = body.inline.subarray(top);
+  const top = body.onTop;
+  if (top === undefined) return null;
+  const below = top.below;
   for (const base of bases) {
     const offset = base.size - below.length;
-    if (base.inline === null || offset < 0 || base.index.bodyText !== body.index.bodyText || !base.inline.subarray(offset).equals(below)) continue;
-    // A copy of the fields: a slice would keep the whole message alive with the row.
-    const prefix = Buffer.from(body.inline.subarray(0, top));
+    if (base.inline === null || offset < 0 || base.index.bodyText !== top.of.bodyText || !base.inline.subarray(offset).equals(below)) continue;
+    // A copy of the fields: a slice of a pooled buffer would keep its neighbours alive.
+    const prefix = Buffer.from(top.fields);
     const hash = sharedKey(base.hash, offset, prefix);
-    if (await tx.messages.putSharedBody({ hash, size: body.size, prefix, baseHash: base.hash, baseOffset: offset, baseInserted: inserted(base), index: body.index, header: body.header, now })) return hash;
+    const origin = originOf(base);
+    const derived = origin.of === top.of && origin.top === offset;
+    const own = derived ? null : { index: body.index, header: body.header };
+    if (await tx.messages.putSharedBody({ hash, size: body.size, prefix, baseHash: base.hash, baseOffset: offset, baseInserted: inserted(base), own, now })) return hash;
   }
   return null;
 }

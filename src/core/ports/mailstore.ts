@@ -71,9 +71,11 @@ export interface MessageRepository {
    * one stored already is left as it is. False, writing nothing, unless `baseHash` is a whole
    * body kept inline (then the caller puts the body whole). `baseInserted`: the caller's
    * transaction inserted `baseHash` with its bytes inline (putBody returned true), so the base's
-   * row is known whole without reading it.
+   * row is known whole without reading it. `own`: the body's index and kept header; null when
+   * they are the base's with the base's first `baseOffset` bytes (X- fields) replaced by the
+   * prefix (prefixedIndex), which every read then derives instead of a row (decision 0038).
    */
-  putSharedBody(body: { hash: string; size: number; prefix: Buffer; baseHash: string; baseOffset: number; baseInserted?: boolean; index: MessageIndex; header: Buffer | null; now: EpochMs }): Promise<boolean>;
+  putSharedBody(body: { hash: string; size: number; prefix: Buffer; baseHash: string; baseOffset: number; baseInserted?: boolean; own: { index: MessageIndex; header: Buffer | null } | null; now: EpochMs }): Promise<boolean>;
   getBody(hash: string): Promise<MessageBody | undefined>;
   /**
    * Only the bytes kept inline (null: they are in the blob store; undefined: no such body),

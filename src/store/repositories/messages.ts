@@ -7,7 +7,7 @@ import type { MessageIndex, MessageSummary } from "../../mail/mime/index-message
 import { MoatError } from "../../shared/errors.js";
 import { prepared } from "../prepared.js";
 import type { Database, MessagesTable } from "../schema.js";
-import { baseHashOf, bytesOf, bytesOfMany, insertSharedBody, prefixColumns, prefixesOf, storedBytesColumns } from "./shared-bodies.js";
+import { baseHashOf, bytesOf, bytesOfMany, derivedIndexes, insertSharedBody, prefixColumns, prefixesOf, storedBytesColumns } from "./shared-bodies.js";
 
 /** A message row as core sees it; message-state.ts reads the same rows. */
 export function toMessage(row: Selectable<MessagesTable>): StoredMessage {
@@ -92,6 +92,9 @@ const insertMessage = prepared(
 );
 
 /** Distinct hashes in groups that keep each statement within SQLite's bound-parameter limit. */
+/** The distinct hashes not in `found`. */
+const unfound = (hashes: readonly string[], found: ReadonlyMap<string, unknown>) => (found.size >= hashes.length ? [] : [...new Set(hashes)].filter((h) => !found.has(h)));
+
 function chunks(hashes: readonly string[]): string[][] {
   const distinct = [...new Set(hashes)];
   const out: string[][] = [];
@@ -152,23 +155,27 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
     },
 
     async putSharedBody(body): Promise<boolean> {
-      const { bodyText: _sameAsTheBase, ...summary } = body.index;
       if (!(await insertSharedBody(db, body))) return false;
-      await insertIndex(db, body.hash, body.header, JSON.stringify(summary));
+      if (body.own !== null) {
+        const { bodyText: _sameAsTheBase, ...summary } = body.own.index;
+        await insertIndex(db, body.hash, body.own.header, JSON.stringify(summary));
+      }
       return true;
     },
 
     async getBody(hash: string): Promise<MessageBody | undefined> {
       const row = await db.selectFrom("message_bodies").select(["size", ...storedBytesColumns]).where("hash", "=", hash).executeTakeFirst();
       const [index] = await summaryJson(db, hash);
-      const text = await getBodyText(hash);
-      if (!row || !index) return undefined;
-      return { hash: row.hash, size: row.size, inline: await bytesOf(db, row), index: indexOf(index.index_json, text ?? null) };
+      const text = (await getBodyText(hash)) ?? null;
+      if (!row) return undefined;
+      if (index) return { hash: row.hash, size: row.size, inline: await bytesOf(db, row), index: indexOf(index.index_json, text) };
+      const derived = (await derivedIndexes(db, [hash])).get(hash);
+      return derived && { hash: row.hash, size: row.size, inline: await bytesOf(db, row), index: { ...derived.summary, bodyText: text ?? "" } };
     },
 
     async getSummary(hash: string): Promise<MessageSummary | undefined> {
       const [row] = await summaryJson(db, hash);
-      return row === undefined ? undefined : (JSON.parse(row.index_json) as MessageSummary);
+      return row === undefined ? (await derivedIndexes(db, [hash])).get(hash)?.summary : (JSON.parse(row.index_json) as MessageSummary);
     },
 
     async getSummaries(hashes: readonly string[]): Promise<Map<string, MessageSummary>> {
@@ -177,6 +184,8 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
         const rows = await db.selectFrom("message_index").select(["hash", "index_json"]).where("hash", "in", chunk).execute();
         for (const row of rows) found.set(row.hash, JSON.parse(row.index_json) as MessageSummary);
       }
+      // Bodies stored over another without an index row of their own (decision 0038).
+      for (const [hash, derived] of await derivedIndexes(db, unfound(hashes, found))) found.set(hash, derived.summary);
       return found;
     },
 
@@ -204,6 +213,7 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
         const rows = await db.selectFrom("message_index").select(["hash", "header"]).where("hash", "in", chunk).execute();
         for (const row of rows) found.set(row.hash, row.header === null || Buffer.isBuffer(row.header) ? row.header : Buffer.from(row.header));
       }
+      for (const [hash, derived] of await derivedIndexes(db, unfound(hashes, found))) found.set(hash, derived.header);
       return found;
     },
 

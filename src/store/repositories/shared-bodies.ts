@@ -4,6 +4,9 @@
 // any body together. Only the message repository reads these columns: everything above it
 // (IMAP, POP3, the web API, recall) sees whole bytes.
 import type { Kysely } from "kysely";
+import type { MessageSummary } from "../../mail/mime/index-message.js";
+import { keptHeaderOver } from "../../mail/mime/kept-header.js";
+import { prefixedIndex } from "../../mail/mime/prefixed-index.js";
 import { MoatError } from "../../shared/errors.js";
 import { prepared } from "../prepared.js";
 import type { Database } from "../schema.js";
@@ -100,6 +103,40 @@ async function basesOf(db: Kysely<Database>, rows: readonly Layout[]): Promise<M
     const part = wanted.slice(i, i + 500);
     const bases = await db.selectFrom("message_bodies").select(["hash", "inline_data"]).where("hash", "in", part).where("base_hash", "is", null).execute();
     for (const base of bases) if (base.inline_data !== null) found.set(base.hash, base.inline_data);
+  }
+  return found;
+}
+
+/** What a row stored over a base without an index row of its own reads as (decision 0038). */
+export interface DerivedIndex {
+  readonly summary: MessageSummary;
+  readonly header: Buffer | null;
+}
+
+/**
+ * The index and kept header of the rows among `hashes` that are stored over a base and have no
+ * message_index row: the base's, with its first base_offset bytes (X- fields on top of the same
+ * message) replaced by the row's prefix. Rows with an index row of their own are never asked
+ * about (the callers read message_index first), so a row written before 0038 reads as it was.
+ */
+export async function derivedIndexes(db: Kysely<Database>, hashes: readonly string[]): Promise<Map<string, DerivedIndex>> {
+  const found = new Map<string, DerivedIndex>();
+  for (let i = 0; i < hashes.length; i += 500) {
+    const rows = await db
+      .selectFrom("message_bodies as s")
+      .innerJoin("message_index as i", "i.hash", "s.base_hash")
+      .select(["s.hash", "s.base_offset", "s.prefix", "i.header", "i.index_json"])
+      .where("s.hash", "in", hashes.slice(i, i + 500))
+      .execute();
+    for (const row of rows) {
+      const offset = Number(row.base_offset);
+      const prefix = row.prefix === null || Buffer.isBuffer(row.prefix) ? (row.prefix ?? Buffer.alloc(0)) : Buffer.from(row.prefix);
+      const baseHeader = row.header === null || Buffer.isBuffer(row.header) ? row.header : Buffer.from(row.header);
+      const base = JSON.parse(row.index_json) as MessageSummary & { bodyText?: string };
+      // Before migration 0010 a summary carried the text too; a summary never does.
+      const { bodyText: _text, ...summary } = base;
+      found.set(row.hash, { summary: prefixedIndex(summary, prefix.length - offset), header: keptHeaderOver(prefix, baseHeader, offset) });
+    }
   }
   return found;
 }

@@ -18,6 +18,28 @@ class Placeholder {
 export type PreparedQuery<A extends readonly unknown[], O> = (db: Kysely<Database>, ...args: A) => Promise<O[]>;
 
 export function prepared<A extends readonly unknown[], O>(build: (db: Kysely<Database>, ...args: A) => Compilable<O>): PreparedQuery<A, O> {
+  const run = preparedWrite(build);
+  return async (db, ...args) => (await run(db, ...args)).rows;
+}
+
+/** What a write tells besides rows: the rows it changed and, on SQLite, the rowid it inserted. */
+export interface WriteResult<O> {
+  readonly rows: O[];
+  readonly changes: number;
+  /** SQLite's last inserted rowid; undefined on PostgreSQL, which answers with RETURNING instead. */
+  readonly insertId: number | undefined;
+}
+
+export type PreparedWrite<A extends readonly unknown[], O> = (db: Kysely<Database>, ...args: A) => Promise<WriteResult<O>>;
+
+/**
+ * prepared() for a write whose caller needs what the driver counted rather than returned rows.
+ * On SQLite an INSERT or UPDATE with RETURNING collects its rows in a temporary table — a pager
+ * opened, its cache zeroed and closed, per statement: about as much as the insert of a message
+ * row itself (bench/smtp/flow-instructions.sh) — while the changes count and last rowid it
+ * keeps anyway say the same (store/returning.ts).
+ */
+export function preparedWrite<A extends readonly unknown[], O>(build: (db: Kysely<Database>, ...args: A) => Compilable<O>): PreparedWrite<A, O> {
   // Keyed by the dialect's adapter, which a Kysely instance shares with its transactions.
   const compiledFor = new WeakMap<object, CompiledQuery<O>>();
   return async (db, ...args) => {
@@ -32,6 +54,7 @@ export function prepared<A extends readonly unknown[], O>(build: (db: Kysely<Dat
       compiledFor.set(adapter, compiled);
     }
     const parameters = compiled.parameters.map((p) => (p instanceof Placeholder ? args[p.index] : p));
-    return (await db.executeQuery<O>({ ...compiled, parameters })).rows;
+    const result = await db.executeQuery<O>({ ...compiled, parameters });
+    return { rows: result.rows, changes: Number(result.numAffectedRows ?? 0n), insertId: result.insertId === undefined ? undefined : Number(result.insertId) };
   };
 }

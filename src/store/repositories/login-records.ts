@@ -7,8 +7,8 @@ import type { LoginRecord, NewLoginRecord } from "../../core/auth/types.js";
 import type { LoginRecordQuery, LoginRecordRepository } from "../../core/ports/store.js";
 import { MoatError } from "../../shared/errors.js";
 import { ipKey } from "../../shared/ip-key.js";
-import { prepared } from "../prepared.js";
-import type { Database, LoginRecordsTable } from "../schema.js";
+import { prepared, preparedWrite } from "../prepared.js";
+import type { Database, LoginRecordsTable, SqlDialect } from "../schema.js";
 
 function toRecord(row: Selectable<LoginRecordsTable>): LoginRecord {
   return {
@@ -36,14 +36,13 @@ function toRecord(row: Selectable<LoginRecordsTable>): LoginRecord {
 // Written by every login: compiled once (prepared.ts), the row's values in the placeholders in
 // the order of `columns`.
 const columns = ["at", "identity", "user_id", "channel", "ip", "client_id", "method", "result", "reason", "ip_key", "network", "country", "region", "city", "asn", "as_org", "app_password_name"] as const;
-const insert = prepared((db, ...values: unknown[]) =>
-  db
-    .insertInto("login_records")
-    .values(Object.fromEntries(columns.map((c, i) => [c, values[i]])) as Insertable<LoginRecordsTable>)
-    .returningAll(),
-);
+// The new row's id: SQLite's last rowid (RETURNING costs SQLite a temporary table per
+// statement, prepared.ts), PostgreSQL's RETURNING.
+const insertValues = (values: unknown[]) => Object.fromEntries(columns.map((c, i) => [c, values[i]])) as Insertable<LoginRecordsTable>;
+const insertSqlite = preparedWrite((db, ...values: unknown[]) => db.insertInto("login_records").values(insertValues(values)));
+const insertPostgres = prepared((db, ...values: unknown[]) => db.insertInto("login_records").values(insertValues(values)).returning("id"));
 
-export function loginRecordRepository(db: Kysely<Database>): LoginRecordRepository {
+export function loginRecordRepository(db: Kysely<Database>, dialect: SqlDialect): LoginRecordRepository {
   return {
     async append(record: NewLoginRecord): Promise<LoginRecord> {
       const row: Insertable<LoginRecordsTable> = {
@@ -65,8 +64,10 @@ export function loginRecordRepository(db: Kysely<Database>): LoginRecordReposito
         as_org: record.asOrg ?? null,
         app_password_name: record.appPasswordName ?? null,
       };
-      const [stored] = await insert(db, ...columns.map((c) => row[c]));
-      return toRecord(stored!);
+      const values = columns.map((c) => row[c]);
+      const id = dialect === "sqlite" ? (await insertSqlite(db, ...values)).insertId : (await insertPostgres(db, ...values))[0]?.id;
+      if (id === undefined) throw new MoatError("internal", "a login record was inserted without an id");
+      return toRecord({ ...row, id: Number(id) } as Selectable<LoginRecordsTable>);
     },
 
     async list(q: LoginRecordQuery): Promise<LoginRecord[]> {

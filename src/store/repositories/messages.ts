@@ -5,8 +5,8 @@ import type { MessageBody, MessageRepository, StoredMessage, UidSlot } from "../
 import type { Address } from "../../mail/address.js";
 import type { MessageIndex, MessageSummary } from "../../mail/mime/index-message.js";
 import { MoatError } from "../../shared/errors.js";
-import { prepared } from "../prepared.js";
-import type { Database, MessagesTable } from "../schema.js";
+import { prepared, preparedWrite } from "../prepared.js";
+import type { Database, MessagesTable, SqlDialect } from "../schema.js";
 import { baseHashOf, bytesOf, bytesOfMany, derivedIndexes, insertSharedBody, prefixColumns, prefixesOf, storedBytesColumns } from "./shared-bodies.js";
 
 /** A message row as core sees it; message-state.ts reads the same rows. */
@@ -25,14 +25,14 @@ export function toMessage(row: Selectable<MessagesTable>): StoredMessage {
 
 // A delivery's writes, compiled once (prepared.ts). The summary, header and text go to
 // message_index (migration 0016); message_bodies keeps the bytes.
-// RETURNING says whether this insert made the row (none when it was there already): a row this
-// transaction made whole and inline needs no check before a copy is stored over it.
-const insertBody = prepared((db, hash: string, size: number, inline: Buffer | null, now: EpochMs) =>
+// The count of rows changed says whether this insert made the row (none when it was there
+// already): a row this transaction made whole and inline needs no check before a copy is stored
+// over it. Not RETURNING: SQLite's costs a temporary table per statement (prepared.ts).
+const insertBody = preparedWrite((db, hash: string, size: number, inline: Buffer | null, now: EpochMs) =>
   db
     .insertInto("message_bodies")
     .values({ hash, size, inline_data: inline, index_json: "", body_text: null, created_at: now })
-    .onConflict((oc) => oc.column("hash").doNothing())
-    .returning("hash"),
+    .onConflict((oc) => oc.column("hash").doNothing()),
 );
 const insertIndex = prepared((db, hash: string, header: Buffer | null, indexJson: string) =>
   db
@@ -83,13 +83,25 @@ const takeUidByName = prepared((db, address: Address, name: string) =>
     .returning(["id", "user_id", "uid_next", "highest_modseq"]),
 );
 
-const insertMessage = prepared(
-  (db, mailboxId: number, uid: number, modseq: number, bodyHash: string, size: number, flags: string, internalDate: EpochMs) =>
-    db
-      .insertInto("messages")
-      .values({ mailbox_id: mailboxId, uid, modseq, body_hash: bodyHash, size, flags, internal_date: internalDate })
-      .returningAll(),
-);
+// A message row: its id is SQLite's last rowid (no RETURNING, see insertBody) or, on
+// PostgreSQL, which has no such thing and no such cost, RETURNING's.
+const messageValues = (mailboxId: number, uid: number, modseq: number, bodyHash: string, size: number, flags: string, internalDate: EpochMs) => ({
+  mailbox_id: mailboxId,
+  uid,
+  modseq,
+  body_hash: bodyHash,
+  size,
+  flags,
+  internal_date: internalDate,
+});
+const insertMessageSqlite = preparedWrite((db, ...v: Parameters<typeof messageValues>) => db.insertInto("messages").values(messageValues(...v)));
+const insertMessagePostgres = prepared((db, ...v: Parameters<typeof messageValues>) => db.insertInto("messages").values(messageValues(...v)).returning("id"));
+
+async function insertMessage(db: Kysely<Database>, dialect: SqlDialect, ...v: Parameters<typeof messageValues>): Promise<StoredMessage> {
+  const id = dialect === "sqlite" ? (await insertMessageSqlite(db, ...v)).insertId : (await insertMessagePostgres(db, ...v))[0]?.id;
+  if (id === undefined) throw new MoatError("internal", "a message row was inserted without an id");
+  return toMessage({ id: Number(id), ...messageValues(...v) });
+}
 
 /** Distinct hashes in groups that keep each statement within SQLite's bound-parameter limit. */
 /** The distinct hashes not in `found`. */
@@ -108,7 +120,7 @@ function indexOf(indexJson: string, bodyText: string | null): MessageIndex {
   return { ...stored, bodyText: bodyText ?? stored.bodyText ?? "" };
 }
 
-export function messageRepository(db: Kysely<Database>): MessageRepository {
+export function messageRepository(db: Kysely<Database>, dialect: SqlDialect): MessageRepository {
   async function getBodyText(hash: string): Promise<string | undefined> {
     const [row] = await bodyTextOf(db, hash);
     if (row === undefined) {
@@ -148,7 +160,7 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
   return {
     async putBody(body: { hash: string; size: number; inline: Buffer | null; index: MessageIndex; header?: Buffer | null; now: EpochMs }): Promise<boolean> {
       const { bodyText, ...summary } = body.index;
-      const inserted = (await insertBody(db, body.hash, body.size, body.inline, body.now)).length > 0;
+      const inserted = (await insertBody(db, body.hash, body.size, body.inline, body.now)).changes > 0;
       await insertIndex(db, body.hash, body.header ?? null, JSON.stringify(summary));
       await insertText(db, body.hash, bodyText);
       return inserted;
@@ -246,8 +258,7 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
       const [counters] = await takeUid(db, mailboxId);
       // The mailbox went away since the caller looked it up (deleted meanwhile).
       if (counters === undefined) throw new MoatError("internal", `no mailbox ${mailboxId} to append to`);
-      const [row] = await insertMessage(db, mailboxId, counters.uid_next - 1, counters.highest_modseq, message.bodyHash, message.size, message.flags.join(" "), message.internalDate);
-      return toMessage(row!);
+      return insertMessage(db, dialect, mailboxId, counters.uid_next - 1, counters.highest_modseq, message.bodyHash, message.size, message.flags.join(" "), message.internalDate);
     },
 
     async takeUidInFolderOf(address, name): Promise<UidSlot | undefined> {
@@ -256,8 +267,7 @@ export function messageRepository(db: Kysely<Database>): MessageRepository {
     },
 
     async insertAt(slot, message): Promise<StoredMessage> {
-      const [row] = await insertMessage(db, slot.mailboxId, slot.uid, slot.modseq, message.bodyHash, message.size, message.flags.join(" "), message.internalDate);
-      return toMessage(row!);
+      return insertMessage(db, dialect, slot.mailboxId, slot.uid, slot.modseq, message.bodyHash, message.size, message.flags.join(" "), message.internalDate);
     },
 
     async list(mailboxId: number): Promise<StoredMessage[]> {

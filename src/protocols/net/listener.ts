@@ -14,6 +14,7 @@ export interface ConnectionInfo {
   /** The client's address in normal form: from the PROXY header when a trusted proxy sent one. */
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** Where the client connected to; "" and 0 once the socket is closed. */
   readonly localAddress: string;
   readonly localPort: number;
   /** The trusted proxy's own address when it relayed this client, else null. */
@@ -160,8 +161,14 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
     const info: ConnectionInfo = {
       remoteAddress,
       remotePort,
-      localAddress: normalizeIp(raw.localAddress ?? "") ?? raw.localAddress ?? "",
-      localPort: raw.localPort ?? 0,
+      // Asked of the kernel (getsockname) only when read, while the socket is open: no protocol
+      // reads them on every connection, and a syscall per connection is felt in a login loop.
+      get localAddress() {
+        return normalizeIp(raw.localAddress ?? "") ?? raw.localAddress ?? "";
+      },
+      get localPort() {
+        return raw.localPort ?? 0;
+      },
       viaProxy,
       tls: socket !== raw,
       secure: socket !== raw || isLoopback(remoteAddress),

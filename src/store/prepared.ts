@@ -37,7 +37,7 @@ export type PreparedWrite<A extends readonly unknown[], O> = (db: Kysely<Databas
  * On SQLite an INSERT or UPDATE with RETURNING collects its rows in a temporary table — a pager
  * opened, its cache zeroed and closed, per statement: about as much as the insert of a message
  * row itself (bench/smtp/flow-instructions.sh) — while the changes count and last rowid it
- * keeps anyway say the same (store/returning.ts).
+ * keeps anyway say the same (messages.ts and login-records.ts use them there; PostgreSQL keeps RETURNING).
  */
 export function preparedWrite<A extends readonly unknown[], O>(build: (db: Kysely<Database>, ...args: A) => Compilable<O>): PreparedWrite<A, O> {
   // Keyed by the dialect's adapter, which a Kysely instance shares with its transactions.

@@ -6,7 +6,7 @@
 // the commit. Mail the server writes (notices, bounces) is never filtered.
 import { domainOf, type Address, type DomainName } from "../../mail/address.js";
 import type { User } from "../accounts/types.js";
-import { compileRules, describeActions, runRules, type CopyOutcome, type RuleScope } from "./admin-rules/evaluate.js";
+import { compileRules, describeActions, RuleMemo, runRules, type CopyOutcome, type RuleScope } from "./admin-rules/evaluate.js";
 import { MessageFacts } from "./admin-rules/facts.js";
 import type { Direction } from "./admin-rules/values.js";
 import { junk, type DeliveryPlan, type LocalCopy, type RemoteCopy } from "./copies.js";
@@ -69,7 +69,7 @@ export async function adminRulesStage(ctx: StageContext, plan: DeliveryPlan, too
     return out;
   };
 
-  const memo = new Map<string, boolean>();
+  const memo = new RuleMemo();
   const outcomes = new Map<Copy, CopyOutcome>();
   for (const copy of [...plan.local.map((local) => ({ local })), ...plan.remote.map((remote) => ({ remote }))]) {
     const scopes = scopesOf(copy);

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { compileCondition, type EvalEnv } from "../../../src/core/flow/admin-rules/conditions.js";
-import { compileRules, runRules, type RuleScope } from "../../../src/core/flow/admin-rules/evaluate.js";
+import { compileRules, RuleMemo, runRules, type RuleScope } from "../../../src/core/flow/admin-rules/evaluate.js";
 import { MessageFacts, scoreOf } from "../../../src/core/flow/admin-rules/facts.js";
 import { ownAuthResults } from "../../../src/core/flow/admin-rules/auth-results.js";
 import { adminRuleSchema, adminRulesSchema, conditionSchema, type AdminRule } from "../../../src/core/flow/admin-rules/schema.js";
@@ -161,35 +161,39 @@ describe("admin rule evaluation", () => {
   it("combines with all and any", () => {
     const all = make("all", ["subject contains invoice", "size over 1M"], ["junk"]);
     const any = make("any", ["subject contains invoice", "size over 1M"], ["junk"], { match: "any" });
-    assert.equal(runRules(factsOf(), [scope("a", [all])], new Map()).hits.length, 0);
-    assert.equal(runRules(factsOf(), [scope("a", [any])], new Map()).hits.length, 1);
+    assert.equal(runRules(factsOf(), [scope("a", [all])], new RuleMemo()).hits.length, 0);
+    assert.equal(runRules(factsOf(), [scope("a", [any])], new RuleMemo()).hits.length, 1);
   });
 
   it("runs rules in order, collects marks, stops, and a removal ends it", () => {
     const tag = make("tag", ["subject contains invoice"], ["tag [INV]", "header X-Rule: tag"]);
     const junk = make("junk", ["from-domain is shop.example"], ["junk", "stop"]);
     const del = make("del", ["size over 1"], ["delete"]);
-    const out = runRules(factsOf(), [scope("a", [tag, junk, del])], new Map());
+    const out = runRules(factsOf(), [scope("a", [tag, junk, del])], new RuleMemo());
     assert.deepEqual(out.hits.map((h) => h.rule.name), ["tag", "junk"]);
     assert.equal(out.junk, true);
     assert.equal(out.removal, null);
     assert.deepEqual(out.edits, [{ kind: "subject_tag", tag: "[INV]" }, { kind: "header", field: "X-Rule: tag\r\n" }]);
 
-    const removed = runRules(factsOf(), [scope("a", [del, tag]), scope("b", [junk])], new Map());
+    const removed = runRules(factsOf(), [scope("a", [del, tag]), scope("b", [junk])], new RuleMemo());
     assert.deepEqual(removed.hits.map((h) => h.rule.name), ["del"]);
     assert.equal(removed.removal?.kind, "delete");
-    const bounced = runRules(factsOf(), [scope("a", [make("b", ["size over 1"], ["bounce Not here"])])], new Map());
+    const bounced = runRules(factsOf(), [scope("a", [make("b", ["size over 1"], ["bounce Not here"])])], new RuleMemo());
     assert.deepEqual([bounced.removal?.kind, bounced.removal?.message], ["bounce", "Not here"]);
   });
 
   it("skips disabled rules, runs the next domain's rules after the first's, and tests each rule once per direction", () => {
     const off = make("off", ["size over 1"], ["delete"], { enabled: false });
     const second = make("second", ["size over 1"], ["tag [B]"]);
-    const memo = new Map<string, boolean>();
-    const out = runRules(factsOf(), [scope("a", [off]), scope("b", [second])], memo);
+    const memo = new RuleMemo();
+    const b = scope("b", [second]);
+    const out = runRules(factsOf(), [scope("a", [off]), b], memo);
     assert.deepEqual(out.hits.map((h) => `${h.domain}:${h.rule.name}`), ["b:second"]);
     assert.equal(memo.size, 1);
-    assert.equal(runRules(factsOf(), [scope("a", [off])], new Map(), true).removal?.kind, "delete", "the dry run includes it");
+    // The same message's next copy in the same direction: answered from the memo.
+    assert.deepEqual(runRules(factsOf(), [b], memo).hits.length, 1);
+    assert.equal(memo.size, 1);
+    assert.equal(runRules(factsOf(), [scope("a", [off])], new RuleMemo(), true).removal?.kind, "delete", "the dry run includes it");
   });
 
   it("prints a rule as it was typed", () => {

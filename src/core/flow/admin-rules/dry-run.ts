@@ -9,7 +9,7 @@ import type { MailStore } from "../../mailstore/service.js";
 import type { Store } from "../../ports/store.js";
 import type { Company } from "../company.js";
 import { ownAuthResults } from "./auth-results.js";
-import { compileRules, describeActions, runRules } from "./evaluate.js";
+import { compileRules, describeActions, RuleMemo, runRules } from "./evaluate.js";
 import { MessageFacts } from "./facts.js";
 import type { AdminRule } from "./schema.js";
 
@@ -44,7 +44,7 @@ export async function dryRun(deps: DryRunDeps, domain: Domain, rule: AdminRule, 
     const facts = new MessageFacts({ message: raw, index: body.index, bodyText: () => body.index.bodyText, mailFrom: null, recipients: [found.recipient], auth, trustSpamHeader: auth !== null });
     const from = facts.text("from")[0] ?? "";
     const inside = auth === null && from !== "" && deps.company.same(domainOf(from as Address), domain.name);
-    const outcome = runRules(facts, [{ domain: domain.name, rules: compiled, env: { direction: inside ? "internal" : "inbound", spamHeader } }], new Map());
+    const outcome = runRules(facts, [{ domain: domain.name, rules: compiled, env: { direction: inside ? "internal" : "inbound", spamHeader } }], new RuleMemo());
     const matched = outcome.hits.length > 0;
     rows.push({ date: found.internalDate, from, subject: body.index.subject, recipient: found.recipient, matched, would: matched ? describeActions(rule.actions) : "" });
   }

@@ -15,8 +15,12 @@
 // benchmark's sessions). The instructions of one delivery are the difference between a run of
 // N and one of M deliveries divided by N − M (start-up and compilation cancel out).
 // MOAT_ROOT picks the checkout whose dist/ runs (default: this one). TIME=1 prints µs per
-// delivery instead (one at a time gives the wall time of each stage's awaits as well). SQL=1
-// lists the statements run per delivery; KEEP=1 keeps the data folder to look at.
+// delivery instead (one at a time gives the wall time of each stage's awaits as well). CPU=1
+// prints the process's CPU time per measured delivery, GC and every thread included: run with
+// WARM=3000 and a few thousand deliveries, plain against policies, several times each — it saw
+// what instruction counts understate (decision 0038: a copy's index row cost 40–70 µs of CPU
+// for far fewer instructions). SQL=1 lists the statements run per delivery; KEEP=1 keeps the
+// data folder to look at.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -108,8 +112,10 @@ await run(0, warm);
 globalThis.gc?.();
 if (pauseDir) await handOver("ready", "go");
 const started = process.hrtime.bigint();
+const cpuBefore = process.cpuUsage();
 await run(warm, count);
 const micros = Number(process.hrtime.bigint() - started) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
 if (pauseDir) await handOver("done", "stop");
 await moat.close();
 for (const [sql, stat] of [...sqlStats].sort((a, b) => Number(b[1].ns - a[1].ns))) {
@@ -118,4 +124,6 @@ for (const [sql, stat] of [...sqlStats].sort((a, b) => Number(b[1].ns - a[1].ns)
 }
 if (process.env.KEEP === "1") console.log(`kept ${work}`);
 else fs.rmSync(work, { recursive: true, force: true });
-console.log(`${side}: ${count} deliveries${process.env.TIME === "1" ? `, ${(micros / count).toFixed(0)} µs each` : ""}`);
+const timed = process.env.TIME === "1" ? `, ${(micros / count).toFixed(0)} µs each` : "";
+const cpuTimed = process.env.CPU === "1" ? `, ${((cpu.user + cpu.system) / count).toFixed(0)} µs of CPU each (${(cpu.system / count).toFixed(0)} system)` : "";
+console.log(`${side}: ${count} deliveries${timed}${cpuTimed}`);

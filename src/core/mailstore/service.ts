@@ -119,10 +119,10 @@ export class MailStore {
    */
   async prepareWithHeader(base: PreparedBody, raw: Buffer, fields: string): Promise<PreparedBody> {
     const top = Buffer.from(fields, "utf8");
-    if (onlyExtensionFields(fields) && acceptsPrefix(raw, base.index) && top.length + raw.length <= inlineBodyLimit) return onTopOf(top, raw, base.index);
-    const prefixed = Buffer.concat([top, raw]);
-    if (!onlyExtensionFields(fields) || !acceptsPrefix(raw, base.index)) return this.prepare(prefixed);
+    if (!onlyExtensionFields(fields) || !acceptsPrefix(raw, base.index)) return this.prepare(Buffer.concat([top, raw]));
+    if (top.length + raw.length <= inlineBodyLimit) return onTopOf(top, raw, base.index);
     // Too large to keep inline: into the blob store now, as prepare() does.
+    const prefixed = Buffer.concat([top, raw]);
     const index = prefixedIndex(base.index, top.length);
     await this.blobs.put(prefixed);
     return { hash: sha256(prefixed), size: prefixed.length, inline: null, index, header: keptHeader(prefixed, 0, index.structure.headerLength) };

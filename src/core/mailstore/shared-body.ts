@@ -36,8 +36,7 @@ export async function putOver(tx: Tx, body: PreparedBody, bases: readonly Prepar
   for (const base of bases) {
     const offset = base.size - below.length;
     if (base.inline === null || offset < 0 || base.index.bodyText !== top.of.bodyText || !base.inline.subarray(offset).equals(below)) continue;
-    // A copy of the fields: a slice of a pooled buffer would keep its neighbours alive.
-    const prefix = Buffer.from(top.fields);
+    const prefix = top.fields;
     const hash = sharedKey(base.hash, offset, prefix);
     const origin = originOf(base);
     const derived = origin.of === top.of && origin.top === offset;

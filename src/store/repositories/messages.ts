@@ -7,7 +7,7 @@ import type { MessageIndex, MessageSummary } from "../../mail/mime/index-message
 import { MoatError } from "../../shared/errors.js";
 import { prepared, preparedWrite } from "../prepared.js";
 import type { Database, MessagesTable, SqlDialect } from "../schema.js";
-import { baseHashOf, bytesOf, bytesOfMany, derivedIndexes, insertSharedBody, prefixColumns, prefixesOf, storedBytesColumns } from "./shared-bodies.js";
+import { baseHashOf, bytesOf, bytesOfMany, bytesOrNull, derivedIndexes, insertSharedBody, prefixColumns, prefixesOf, storedBytesColumns } from "./shared-bodies.js";
 
 /** A message row as core sees it; message-state.ts reads the same rows. */
 export function toMessage(row: Selectable<MessagesTable>): StoredMessage {
@@ -103,10 +103,10 @@ async function insertMessage(db: Kysely<Database>, dialect: SqlDialect, ...v: Pa
   return toMessage({ id: Number(id), ...messageValues(...v) });
 }
 
-/** Distinct hashes in groups that keep each statement within SQLite's bound-parameter limit. */
 /** The distinct hashes not in `found`. */
 const unfound = (hashes: readonly string[], found: ReadonlyMap<string, unknown>) => (found.size >= hashes.length ? [] : [...new Set(hashes)].filter((h) => !found.has(h)));
 
+/** Distinct hashes in groups that keep each statement within SQLite's bound-parameter limit. */
 function chunks(hashes: readonly string[]): string[][] {
   const distinct = [...new Set(hashes)];
   const out: string[][] = [];
@@ -223,7 +223,7 @@ export function messageRepository(db: Kysely<Database>, dialect: SqlDialect): Me
       const found = new Map<string, Buffer | null>();
       for (const chunk of chunks(hashes)) {
         const rows = await db.selectFrom("message_index").select(["hash", "header"]).where("hash", "in", chunk).execute();
-        for (const row of rows) found.set(row.hash, row.header === null || Buffer.isBuffer(row.header) ? row.header : Buffer.from(row.header));
+        for (const row of rows) found.set(row.hash, bytesOrNull(row.header));
       }
       for (const [hash, derived] of await derivedIndexes(db, unfound(hashes, found))) found.set(hash, derived.header);
       return found;
@@ -239,7 +239,7 @@ export function messageRepository(db: Kysely<Database>, dialect: SqlDialect): Me
           .select([...prefixColumns, sql<Buffer | null>`substr(inline_data, 1, ${n})`.as("head")])
           .where("hash", "in", chunk)
           .execute();
-        const heads = rows.map((row) => ({ ...row, head: row.head === null || Buffer.isBuffer(row.head) ? row.head : Buffer.from(row.head) }));
+        const heads = rows.map((row) => ({ ...row, head: bytesOrNull(row.head) }));
         for (const [hash, head] of await prefixesOf(db, heads, n)) found.set(hash, head);
       }
       return found;

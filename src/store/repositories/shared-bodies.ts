@@ -43,6 +43,9 @@ const insertShared = prepared((db, hash: string, size: number, prefix: Buffer, b
 );
 const baseOfRow = prepared((db, hash: string) => db.selectFrom("message_bodies").select("base_hash").where("hash", "=", hash));
 
+/** A blob or bytea column as a Buffer (a driver may hand over another byte array), or null. */
+export const bytesOrNull = (value: Uint8Array | null): Buffer | null => (value === null || Buffer.isBuffer(value) ? value : Buffer.from(value));
+
 /** PostgreSQL may hand an int8 over as a string. */
 const offsetOf = (row: Layout) => Number(row.base_offset);
 
@@ -130,8 +133,8 @@ export async function derivedIndexes(db: Kysely<Database>, hashes: readonly stri
       .execute();
     for (const row of rows) {
       const offset = Number(row.base_offset);
-      const prefix = row.prefix === null || Buffer.isBuffer(row.prefix) ? (row.prefix ?? Buffer.alloc(0)) : Buffer.from(row.prefix);
-      const baseHeader = row.header === null || Buffer.isBuffer(row.header) ? row.header : Buffer.from(row.header);
+      const prefix = bytesOrNull(row.prefix) ?? Buffer.alloc(0);
+      const baseHeader = bytesOrNull(row.header);
       const base = JSON.parse(row.index_json) as MessageSummary & { bodyText?: string };
       // Before migration 0010 a summary carried the text too; a summary never does.
       const { bodyText: _text, ...summary } = base;

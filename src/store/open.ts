@@ -7,7 +7,8 @@ import { migrateToLatest } from "./migrations/index.js";
 import { assertSchemaName, postgresDialect, postgresPool } from "./postgres.js";
 import type { Database, SqlDialect } from "./schema.js";
 import type { CommitPath } from "./group-commit.js";
-import { openSqliteDatabase, sqliteCommitPath, sqliteDialect, walUpkeepFor } from "./sqlite.js";
+import { directOfDialect, openSqliteDatabase, sqliteCommitPath, sqliteDialect, walUpkeepFor } from "./sqlite.js";
+import { registerDirect } from "./direct-sqlite.js";
 import { createStore } from "./store.js";
 
 export interface OpenStoreOptions {
@@ -24,6 +25,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const { dialectName, dialect, schema, commitPath } = chooseDialect(options);
   const guard = new TransactionGuard();
   const db = new Kysely<Database>({ dialect: guard.wrap(dialect) });
+  // Kysely made the driver just now: prepared statements may take its short way.
+  const direct = directOfDialect(dialect);
+  if (direct !== undefined) registerDirect(db, direct);
   try {
     await prepare(db, dialectName, schema);
   } catch (err) {

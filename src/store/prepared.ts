@@ -7,7 +7,8 @@
 // Only for queries whose SQL does not depend on the values of their arguments (no IN lists of
 // varying length, no optional clauses), and whose build function passes its arguments straight
 // to Kysely as values, without computing on them: compute before calling (checked at compile).
-import type { CompiledQuery, Compilable, Kysely } from "kysely";
+import type { CompiledQuery, Compilable, Kysely, QueryResult } from "kysely";
+import { directWayOf } from "./direct-sqlite.js";
 import type { Database } from "./schema.js";
 
 /** Stands for the call's argument `index` while the query is compiled. */
@@ -19,8 +20,10 @@ export type PreparedQuery<A extends readonly unknown[], O> = (db: Kysely<Databas
 
 export function prepared<A extends readonly unknown[], O>(build: (db: Kysely<Database>, ...args: A) => Compilable<O>): PreparedQuery<A, O> {
   const run = preparedWrite(build);
-  return async (db, ...args) => (await run(db, ...args)).rows;
+  return (db, ...args) => run(db, ...args).then(rowsOf);
 }
+
+const rowsOf = <O>(result: WriteResult<O>): O[] => result.rows;
 
 /** What a write tells besides rows: the rows it changed and, on SQLite, the rowid it inserted. */
 export interface WriteResult<O> {
@@ -32,17 +35,24 @@ export interface WriteResult<O> {
 
 export type PreparedWrite<A extends readonly unknown[], O> = (db: Kysely<Database>, ...args: A) => Promise<WriteResult<O>>;
 
+const writeResult = <O>(result: QueryResult<O>): WriteResult<O> => ({
+  rows: result.rows,
+  changes: Number(result.numAffectedRows ?? 0n),
+  insertId: result.insertId === undefined ? undefined : Number(result.insertId),
+});
+
 /**
  * prepared() for a write whose caller needs what the driver counted rather than returned rows.
  * On SQLite an INSERT or UPDATE with RETURNING collects its rows in a temporary table — a pager
  * opened, its cache zeroed and closed, per statement: about as much as the insert of a message
  * row itself (bench/smtp/flow-instructions.sh) — while the changes count and last rowid it
  * keeps anyway say the same (messages.ts and login-records.ts use them there; PostgreSQL keeps RETURNING).
+ * On SQLite the query runs at once when it need not wait its turn (direct-sqlite.ts).
  */
 export function preparedWrite<A extends readonly unknown[], O>(build: (db: Kysely<Database>, ...args: A) => Compilable<O>): PreparedWrite<A, O> {
   // Keyed by the dialect's adapter, which a Kysely instance shares with its transactions.
   const compiledFor = new WeakMap<object, CompiledQuery<O>>();
-  return async (db, ...args) => {
+  return (db, ...args) => {
     const adapter = db.getExecutor().adapter;
     let compiled = compiledFor.get(adapter);
     if (compiled === undefined) {
@@ -50,11 +60,20 @@ export function preparedWrite<A extends readonly unknown[], O>(build: (db: Kysel
       compiled = build(db, ...placeholders).compile();
       const used = new Set(compiled.parameters.flatMap((p) => (p instanceof Placeholder ? [p.index] : [])));
       // An argument the build function computed on instead of passing through would be lost.
-      if (used.size !== args.length) throw new Error(`prepared query must pass every argument as a value: ${compiled.sql}`);
+      if (used.size !== args.length) return Promise.reject(new Error(`prepared query must pass every argument as a value: ${compiled.sql}`));
       compiledFor.set(adapter, compiled);
     }
     const parameters = compiled.parameters.map((p) => (p instanceof Placeholder ? args[p.index] : p));
-    const result = await db.executeQuery<O>({ ...compiled, parameters });
-    return { rows: result.rows, changes: Number(result.numAffectedRows ?? 0n), insertId: result.insertId === undefined ? undefined : Number(result.insertId) };
+    const query: CompiledQuery<O> = { ...compiled, parameters };
+    const now = directWayOf(db);
+    if (now !== undefined) {
+      try {
+        const result = now(query) as QueryResult<O> | undefined;
+        if (result !== undefined) return Promise.resolve(writeResult(result));
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+    }
+    return db.executeQuery<O>(query).then(writeResult);
   };
 }

@@ -11,6 +11,7 @@ import {
   type Driver,
   type QueryResult,
 } from "kysely";
+import type { DirectSqlite } from "./direct-sqlite.js";
 
 /**
  * Statements kept prepared. Our repositories build a few dozen distinct SQL texts; the cap only
@@ -75,6 +76,11 @@ class SqliteConnection implements DatabaseConnection {
   }
 
   executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    return Promise.resolve(this.run<R>(compiled));
+  }
+
+  /** executeQuery's work, synchronously (better-sqlite3 is): direct-sqlite.ts calls it too. */
+  run<R>(compiled: CompiledQuery): QueryResult<R> {
     const { stmt, reader } = this.#statement(compiled.sql);
     const parameters = compiled.parameters as unknown[];
     if (reader !== null) {
@@ -83,10 +89,10 @@ class SqliteConnection implements DatabaseConnection {
       // `select *` may then have other columns than when its maker was built. Never run again
       // to find out (an INSERT … RETURNING would insert twice): the statement knows its columns.
       const current = values.length > 0 && values[0]!.length !== reader.names.length ? this.#remake(compiled.sql, stmt) : reader;
-      return Promise.resolve({ rows: values.map(current.make) as R[] });
+      return { rows: values.map(current.make) as R[] };
     }
     const { changes, lastInsertRowid } = stmt.run(parameters);
-    return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }
 
   async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
@@ -100,6 +106,11 @@ class SqliteConnection implements DatabaseConnection {
 class ConnectionLock {
   #held = false;
   readonly #waiting: Array<() => void> = [];
+
+  /** Someone has the connection, or it is being handed to the next in line. */
+  get held(): boolean {
+    return this.#held;
+  }
 
   acquire(): Promise<void> {
     if (!this.#held) {
@@ -139,6 +150,12 @@ export class MoatSqliteDriver implements Driver {
   }
 
   async init(): Promise<void> {}
+
+  /** The short ways of direct-sqlite.ts: now when the connection is free, or on the held one. */
+  readonly direct: DirectSqlite = {
+    whenFree: (compiled) => (this.#lock.held ? undefined : this.#connection.run(compiled)),
+    onHeld: (compiled) => (this.#lock.held ? this.#connection.run(compiled) : undefined),
+  };
 
   async acquireConnection(): Promise<DatabaseConnection> {
     await this.#lock.acquire();

@@ -3,9 +3,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { CompiledQuery, SqliteAdapter, SqliteDialect, SqliteQueryCompiler, ValueNode, type DialectAdapter, type Driver, type LimitNode, type OffsetNode, type OperationNode, type QueryCompiler } from "kysely";
+import { CompiledQuery, SqliteAdapter, SqliteDialect, SqliteQueryCompiler, ValueNode, type Dialect, type DialectAdapter, type Driver, type LimitNode, type OffsetNode, type OperationNode, type QueryCompiler } from "kysely";
 import { MoatError } from "../shared/errors.js";
 import type { CommitPath } from "./group-commit.js";
+import type { DirectSqlite } from "./direct-sqlite.js";
 import { MoatSqliteDriver } from "./sqlite-driver.js";
 import { WalCheckpointer } from "./wal-checkpoint.js";
 import { WalSync } from "./wal-sync.js";
@@ -105,8 +106,16 @@ class MoatSqliteDialect extends SqliteDialect {
     this.#wal = wal;
   }
 
+  #driver: MoatSqliteDriver | undefined;
+
   override createDriver(): Driver {
-    return new MoatSqliteDriver(this.#database, this.#wal?.sync, this.#wal?.checkpointer);
+    this.#driver = new MoatSqliteDriver(this.#database, this.#wal?.sync, this.#wal?.checkpointer);
+    return this.#driver;
+  }
+
+  /** The short ways of the driver Kysely made (direct-sqlite.ts); undefined before it made one. */
+  get direct(): DirectSqlite | undefined {
+    return this.#driver?.direct;
   }
 
   override createAdapter(): DialectAdapter {
@@ -116,6 +125,11 @@ class MoatSqliteDialect extends SqliteDialect {
   override createQueryCompiler(): QueryCompiler {
     return new LiteralLimitCompiler();
   }
+}
+
+/** The short ways of the driver a Kysely instance made from this dialect (direct-sqlite.ts); undefined for any other dialect. */
+export function directOfDialect(dialect: Dialect): DirectSqlite | undefined {
+  return dialect instanceof MoatSqliteDialect ? dialect.direct : undefined;
 }
 
 /** What keeps a file database's WAL: its sync for group commits, its checkpoints off the event loop. */

@@ -37,6 +37,7 @@ import { forwardingAttemptRepository } from "./repositories/forwarding-attempts.
 import { loginEventRepository } from "./repositories/login-events.js";
 import { loginProfileRepository } from "./repositories/login-profiles.js";
 import type { Database, SqlDialect } from "./schema.js";
+import { registerTransaction } from "./direct-sqlite.js";
 import { GroupCommitter, plainCommit, postgresCommit, type CommitPath } from "./group-commit.js";
 
 export type Repositories = Omit<Store, "transaction" | "close">;
@@ -113,7 +114,11 @@ for (const key of repositoryKeys) {
     },
   });
 }
-const inTransaction = (trx: Kysely<Database>, dialect: SqlDialect) => new TransactionRepositories(trx, dialect) as unknown as Repositories;
+/** The repositories of transaction `trx` of the store whose own instance is `root`. */
+function inTransaction(trx: Kysely<Database>, root: Kysely<Database>, dialect: SqlDialect): Repositories {
+  registerTransaction(trx, root);
+  return new TransactionRepositories(trx, dialect) as unknown as Repositories;
+}
 
 /** `commitPath`: how group transactions commit (group-commit.ts); SQLite passes its own. */
 export function createStore(db: Kysely<Database>, dialect: SqlDialect, guard: TransactionGuard, commitPath: CommitPath = dialect === "postgres" ? postgresCommit : plainCommit): Store {
@@ -121,7 +126,7 @@ export function createStore(db: Kysely<Database>, dialect: SqlDialect, guard: Tr
   // SQLite has one connection: one batch in its transaction at a time (the next may run while
   // one waits for its WAL sync). PostgreSQL runs a few over its pool rather than queue every
   // delivery behind one connection's round trips.
-  const grouped = new GroupCommitter(db, (trx) => inTransaction(trx, dialect), guard, commitPath, {
+  const grouped = new GroupCommitter(db, (trx) => inTransaction(trx, db, dialect), guard, commitPath, {
     maxBatch: 64,
     concurrency: dialect === "sqlite" ? 1 : 4,
   });
@@ -133,7 +138,7 @@ export function createStore(db: Kysely<Database>, dialect: SqlDialect, guard: Tr
     // queues them) instead of running inside this one; keep transactions short.
     transaction<T>(fn: (tx: Repositories) => Promise<T>, options?: TransactionOptions): Promise<T> {
       if (options?.group === true) return grouped.run(fn, options.durable !== false);
-      return db.transaction().execute((trx) => guard.inside(() => fn(inTransaction(trx, dialect))));
+      return db.transaction().execute((trx) => guard.inside(() => fn(inTransaction(trx, db, dialect))));
     },
 
     // Idempotent: app shutdown and test clean-up may both close the store, and pg's

@@ -53,6 +53,15 @@ export class SessionInput {
   private discarding = false;
   private ended = false;
   private wake: ((result: "data" | InputEnd) => void) | null = null;
+  /** The wait now in progress may be cut short by the listener's shutdown. */
+  private interruptible = false;
+  /**
+   * One idle timer per session, re-armed for each wait (`refresh`) and made anew only when its
+   * duration changes: a timer made and cleared per command, and a shutdown listener added to
+   * and removed from the listener's shared signal per command (Node's EventTarget walks its
+   * list each time), were ~7% of a SELECT's CPU (decision 0033's notes).
+   */
+  private timer: { handle: NodeJS.Timeout; ms: number; ends: InputEnd } | null = null;
   private readonly closing: AbortSignal;
   private readonly beforeWait: () => void;
   private readonly endsAt: number;
@@ -69,6 +78,7 @@ export class SessionInput {
     socket.on("data", this.onData);
     socket.on("end", this.onEnd);
     socket.on("close", this.onEnd);
+    this.closing.addEventListener("abort", this.onClosing);
   }
 
   /** The next line of at most `limit` octets (line ending excluded). */
@@ -168,6 +178,7 @@ export class SessionInput {
     this.socket.off("data", this.onData);
     this.socket.off("end", this.onEnd);
     this.socket.off("close", this.onEnd);
+    this.release();
     const rest = this.pending.bytes;
     this.pending.clear();
     this.scanned = 0;
@@ -192,20 +203,40 @@ export class SessionInput {
     const left = this.endsAt - Date.now();
     if (left <= 0) return Promise.resolve("expired");
     return new Promise((resolve) => {
-      const timer = left < this.idleMs ? setTimeout(() => finish("expired"), left) : setTimeout(() => finish("timeout"), this.idleMs);
-      const onAbort = () => finish("closing");
-      if (interruptOnClosing) this.closing.addEventListener("abort", onAbort, { once: true });
-      const finish = (result: "data" | InputEnd) => {
-        clearTimeout(timer);
-        this.closing.removeEventListener("abort", onAbort);
+      this.arm(left < this.idleMs ? left : this.idleMs, left < this.idleMs ? "expired" : "timeout");
+      this.interruptible = interruptOnClosing;
+      this.wake = (result: "data" | InputEnd) => {
         this.wake = null;
+        this.interruptible = false;
         this.socket.pause();
         resolve(result);
       };
-      this.wake = finish;
       this.socket.resume();
     });
   }
+
+  /** The idle timer, firing `ends` after `ms` from now. */
+  private arm(ms: number, ends: InputEnd): void {
+    if (this.timer !== null && this.timer.ms === ms && this.timer.ends === ends) {
+      this.timer.handle.refresh();
+      return;
+    }
+    if (this.timer !== null) clearTimeout(this.timer.handle);
+    // Unref'd: it stays armed between waits, and must not keep a process alive whose sessions
+    // are gone (a waiting session's socket keeps the process running anyway).
+    this.timer = { handle: setTimeout(() => this.wake?.(ends), ms).unref(), ms, ends };
+  }
+
+  /** Nothing of this input keeps the process or the listener's signal busy any more. */
+  private release(): void {
+    if (this.timer !== null) clearTimeout(this.timer.handle);
+    this.timer = null;
+    this.closing.removeEventListener("abort", this.onClosing);
+  }
+
+  private readonly onClosing = (): void => {
+    if (this.interruptible) this.wake?.("closing");
+  };
 
   private readonly onData = (chunk: Buffer): void => {
     this.pending.append(chunk);
@@ -215,6 +246,7 @@ export class SessionInput {
 
   private readonly onEnd = (): void => {
     this.ended = true;
+    this.release();
     this.wake?.("eof");
   };
 }

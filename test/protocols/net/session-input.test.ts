@@ -24,6 +24,11 @@ async function pair(t: TestContext): Promise<{ server: net.Socket; client: net.S
 
 const line = 1000;
 
+/** Resolves once the input is waiting for the client: a cue instead of a guessed delay. */
+async function waiting(input: SessionInput): Promise<void> {
+  while (!input.waiting) await new Promise((resolve) => setImmediate(resolve));
+}
+
 describe("session input", () => {
   it("times out only a silent wait, with one timer re-armed for each", async (t) => {
     const { server, client } = await pair(t);
@@ -46,8 +51,10 @@ describe("session input", () => {
     const shutdown = new AbortController();
     const input = new SessionInput(server, { idleMs: 60_000, closing: shutdown.signal });
     assert.equal(getEventListeners(shutdown.signal, "abort").length, 1);
-    setTimeout(() => shutdown.abort(), 20);
-    assert.equal((await input.readLine(line)).kind, "closing");
+    const read = input.readLine(line);
+    await waiting(input);
+    shutdown.abort();
+    assert.equal((await read).kind, "closing");
     assert.equal((await input.readLine(line)).kind, "closing", "a wait after the shutdown ends at once");
     const ended = new Promise((resolve) => server.once("close", resolve));
     client.end();
@@ -64,8 +71,11 @@ describe("session input", () => {
       got += bytes.toString();
       return got.endsWith(".\r\n") ? bytes.length : -1;
     });
-    setTimeout(() => shutdown.abort(), 10);
-    setTimeout(() => client.write("the body\r\n.\r\n"), 40);
+    await waiting(input);
+    shutdown.abort();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(input.waiting, "the shutdown did not cut the body short");
+    client.write("the body\r\n.\r\n");
     assert.equal(await body, "data");
     assert.equal(got, "the body\r\n.\r\n");
     input.detach();

@@ -4,7 +4,6 @@ import { randomInt } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import selfsigned from "selfsigned";
 import { openMoat } from "../app.js";
 import { configFileName, loadSettings, type LoadedSettings } from "../config/load.js";
 import { configTemplate } from "../config/template.js";
@@ -41,6 +40,8 @@ async function writeCertificate(dataDir: string, loaded: LoadedSettings): Promis
   const host = loaded.settings.server.hostname;
   const notAfter = new Date();
   notAfter.setFullYear(notAfter.getFullYear() + 2);
+  // Loaded here: only the set-up of a new data folder makes a certificate.
+  const { default: selfsigned } = await import("selfsigned");
   const pems = await selfsigned.generate([{ name: "commonName", value: host }], {
     keyType: "ec",
     algorithm: "sha256",

@@ -22,7 +22,7 @@ export interface OpenStoreOptions {
 
 /** Opens the database named by the options and brings its schema up to date. */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  const { dialectName, dialect, schema, commitPath } = chooseDialect(options);
+  const { dialectName, dialect, schema, commitPath } = await chooseDialect(options);
   const guard = new TransactionGuard();
   const db = new Kysely<Database>({ dialect: guard.wrap(dialect) });
   // Kysely made the driver just now: prepared statements may take its short way.
@@ -37,14 +37,14 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   return createStore(db, dialectName, guard, commitPath);
 }
 
-function chooseDialect(options: OpenStoreOptions): { dialectName: SqlDialect; dialect: Dialect; schema?: string; commitPath?: CommitPath } {
+async function chooseDialect(options: OpenStoreOptions): Promise<{ dialectName: SqlDialect; dialect: Dialect; schema?: string; commitPath?: CommitPath }> {
   if (options.databaseUrl !== undefined && options.databaseUrl !== "") {
     if (!/^postgres(ql)?:\/\//i.test(options.databaseUrl)) {
       // Never echo the URL: it may carry a password.
       throw new MoatError("config_invalid", "the database URL must start with postgres:// or postgresql://");
     }
     if (options.pgSchema !== undefined) assertSchemaName(options.pgSchema);
-    const pool = postgresPool({ url: options.databaseUrl, schema: options.pgSchema });
+    const pool = await postgresPool({ url: options.databaseUrl, schema: options.pgSchema });
     return { dialectName: "postgres", dialect: postgresDialect(pool), ...(options.pgSchema ? { schema: options.pgSchema } : {}) };
   }
   if (options.sqlitePath === undefined || options.sqlitePath === "") {

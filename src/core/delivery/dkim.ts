@@ -8,9 +8,9 @@
 // Private keys are stored sealed (ports/sealer.ts, decision 0011) and opened only to sign.
 import crypto from "node:crypto";
 import { promisify } from "node:util";
-import { dkimSign } from "mailauth/lib/dkim/sign.js";
 import { parseDomain, type DomainName } from "../../mail/address.js";
 import { MoatError } from "../../shared/errors.js";
+import { loadOnFirstUse } from "../../shared/load-on-first-use.js";
 import type { Domain } from "../accounts/types.js";
 import type { Clock } from "../ports/clock.js";
 import type { DkimKey } from "../ports/queue.js";
@@ -19,6 +19,7 @@ import type { Store } from "../ports/store.js";
 import { headerSection } from "./dsn.js";
 
 const generateKeyPair = promisify(crypto.generateKeyPair);
+const mailauthSigner = loadOnFirstUse(() => import("mailauth/lib/dkim/sign.js"));
 
 /** 2048 bits: what RFC 8301 asks verifiers to accept and what fits one DNS record comfortably. */
 const KEY_BITS = 2048;
@@ -115,6 +116,7 @@ export class DkimService implements DkimSigner {
       canonicalization: "relaxed/relaxed",
     };
     // mailauth signs what `signatureData` lists (its top-level key fields are not read).
+    const { dkimSign } = await mailauthSigner();
     const result = await dkimSign(message, { ...signature, signatureData: [signature], signTime: new Date(this.clock.now()) });
     if (result.errors.length > 0 || result.signatures.trim() === "") {
       throw new MoatError("internal", `DKIM signing for ${key.domain} failed`, { cause: result.errors[0] });

@@ -1,8 +1,10 @@
 // Sender authentication of mail from the internet: SPF, DKIM, DMARC and ARC with mailauth,
 // DNS through our resolver port. The result is the header block to prepend
 // (Authentication-Results, Received-SPF) and what DMARC asks us to do.
-import { authenticate } from "mailauth";
+import { loadOnFirstUse } from "../../shared/load-on-first-use.js";
 import type { DnsResolver } from "../ports/dns.js";
+
+const mailauth = loadOnFirstUse(() => import("mailauth"));
 
 export type DmarcAction = "none" | "quarantine" | "reject";
 
@@ -42,6 +44,7 @@ export async function verifyInbound(
   message: Buffer,
   opts: { ip: string; helo: string; sender: string | null; hostname: string; resolver: DnsResolver },
 ): Promise<InboundAuth> {
+  const { authenticate } = await mailauth();
   const result = (await authenticate(authInput(message), {
     ip: opts.ip,
     helo: opts.helo,

@@ -2,17 +2,14 @@
 // then the browser's attestation checked and the credential kept) and authentication (options
 // sent with the login's ticket, then the browser's assertion checked against the kept public
 // key and signature counter). The relying party is the public origin of the web interface.
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import { MoatError } from "../../../shared/errors.js";
+import { loadOnFirstUse } from "../../../shared/load-on-first-use.js";
 import type { StoredPasskey } from "../../ports/two-factor.js";
 
 export interface WebAuthnSettings {
@@ -35,11 +32,14 @@ export const ceremonyMs = 5 * 60_000;
 const transportsOf = (p: Pick<StoredPasskey, "transports">) => p.transports as AuthenticatorTransportName[];
 type AuthenticatorTransportName = "ble" | "cable" | "hybrid" | "internal" | "nfc" | "smart-card" | "usb";
 
-export function registrationOptions(
+const webauthn = loadOnFirstUse(() => import("@simplewebauthn/server"));
+
+export async function registrationOptions(
   settings: WebAuthnSettings,
   user: { readonly id: number; readonly address: string; readonly displayName: string },
   existing: readonly StoredPasskey[],
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const { generateRegistrationOptions } = await webauthn();
   return generateRegistrationOptions({
     rpName: settings.rpName,
     rpID: settings.rpID,
@@ -62,6 +62,7 @@ export interface RegisteredCredential {
 
 /** Throws MoatError('invalid_input') with the library's reason when the attestation does not verify. */
 export async function verifyRegistration(settings: WebAuthnSettings, response: unknown, expectedChallenge: string): Promise<RegisteredCredential> {
+  const { verifyRegistrationResponse } = await webauthn();
   let verified;
   try {
     verified = await verifyRegistrationResponse({
@@ -84,7 +85,8 @@ export async function verifyRegistration(settings: WebAuthnSettings, response: u
   };
 }
 
-export function authenticationOptions(settings: WebAuthnSettings, passkeys: readonly StoredPasskey[]): Promise<PublicKeyCredentialRequestOptionsJSON> {
+export async function authenticationOptions(settings: WebAuthnSettings, passkeys: readonly StoredPasskey[]): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const { generateAuthenticationOptions } = await webauthn();
   return generateAuthenticationOptions({
     rpID: settings.rpID,
     allowCredentials: passkeys.map((p) => ({ id: p.credentialId, transports: transportsOf(p) })),
@@ -104,6 +106,7 @@ export function passkeyOf(response: unknown, passkeys: readonly StoredPasskey[])
  * signature, challenge, origin or a counter that went backwards (a cloned authenticator).
  */
 export async function verifyAuthentication(settings: WebAuthnSettings, response: unknown, expectedChallenge: string, passkey: StoredPasskey): Promise<number | null> {
+  const { verifyAuthenticationResponse } = await webauthn();
   try {
     const verified = await verifyAuthenticationResponse({
       response: response as AuthenticationResponseJSON,

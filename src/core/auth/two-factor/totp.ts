@@ -3,13 +3,15 @@
 // current one and the one after (±30 s of clock drift, RFC 6238 §5.2), and the step it matched
 // is returned so the caller can accept each step only once per account.
 import { Secret, TOTP } from "otpauth";
-import QRCode from "qrcode";
+import { loadOnFirstUse } from "../../../shared/load-on-first-use.js";
 
 export const totpPeriodSeconds = 30;
 export const totpDigits = 6;
 /** Steps either side of now that still match: one, as RFC 6238 §5.2 recommends at most. */
 export const totpWindow = 1;
 const secretBytes = 20;
+
+const qrcode = loadOnFirstUse(() => import("qrcode"));
 
 export function newTotpSecret(): string {
   return new Secret({ size: secretBytes }).base32;
@@ -54,6 +56,7 @@ export interface TotpEnrolment {
 
 export async function totpEnrolment(base32: string, account: string, issuer: string): Promise<TotpEnrolment> {
   const uri = totpOf(base32, account, issuer).toString();
+  const { default: QRCode } = await qrcode();
   const [qrSvg, qrDataUrl] = await Promise.all([QRCode.toString(uri, { type: "svg", errorCorrectionLevel: "M" }), QRCode.toDataURL(uri, { errorCorrectionLevel: "M" })]);
   return { secret: base32, uri, qrSvg, qrDataUrl };
 }

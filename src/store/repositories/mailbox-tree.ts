@@ -11,6 +11,15 @@ import { toMailbox } from "./mailboxes.js";
 
 // Every SELECT reads the \Recent counter: compiled once (prepared.ts).
 const recentCounter = prepared((db, id: number) => db.selectFrom("mailboxes").select(["first_recent_uid", "uid_next"]).where("id", "=", id));
+// Every STORE, COPY, MOVE and EXPUNGE locks its mailbox and most take a MODSEQ: compiled once too.
+const lockRow = prepared((db, id: number) => db.updateTable("mailboxes").set({ uid_next: sql`uid_next` }).where("id", "=", id).returningAll());
+const advanceRow = prepared((db, id: number, uids: number) =>
+  db
+    .updateTable("mailboxes")
+    .set({ uid_next: sql`uid_next + ${uids}`, highest_modseq: sql`highest_modseq + 1` })
+    .where("id", "=", id)
+    .returning(["uid_validity", "uid_next", "highest_modseq"]),
+);
 
 /** Flags are stored space-separated; padding with spaces makes one LIKE find a whole flag. */
 export function hasFlag(flag: string) {
@@ -131,17 +140,13 @@ export function mailboxTreeRepository(db: Kysely<Database>): MailboxTreeReposito
     },
 
     async lock(id) {
-      const row = await db.updateTable("mailboxes").set({ uid_next: sql`uid_next` }).where("id", "=", id).returningAll().executeTakeFirst();
+      const [row] = await lockRow(db, id);
       return row && toMailbox(row);
     },
 
     async advance(id, uids): Promise<MailboxCounters> {
-      const row = await db
-        .updateTable("mailboxes")
-        .set({ uid_next: sql`uid_next + ${uids}`, highest_modseq: sql`highest_modseq + 1` })
-        .where("id", "=", id)
-        .returning(["uid_validity", "uid_next", "highest_modseq"])
-        .executeTakeFirstOrThrow();
+      const [row] = await advanceRow(db, id, uids);
+      if (row === undefined) throw new MoatError("mailbox_not_found");
       return { uidValidity: row.uid_validity, firstUid: row.uid_next - uids, modseq: row.highest_modseq };
     },
 

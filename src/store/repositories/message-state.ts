@@ -3,8 +3,26 @@
 // the same transaction, which also serialises writers of one mailbox.
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from "kysely";
 import type { MessageCopy, MessageStateRepository, StoredMessage, UidSet } from "../../core/ports/mailstore.js";
+import { prepared } from "../prepared.js";
 import type { Database } from "../schema.js";
 import { toMessage } from "./messages.js";
+
+// A STORE reads its messages, updates their flags and every session of the mailbox then reads
+// what changed: compiled once (prepared.ts). A UID set of one range is what clients send
+// nearly always (1:*, n:m, one UID); other sets are built per call.
+const allRows = prepared((db, mailboxId: number) => db.selectFrom("messages").selectAll().where("mailbox_id", "=", mailboxId).orderBy("uid"));
+const rowsBetween = prepared((db, mailboxId: number, from: number, to: number) =>
+  db.selectFrom("messages").selectAll().where("mailbox_id", "=", mailboxId).where("uid", ">=", from).where("uid", "<=", to).orderBy("uid"),
+);
+const changedRows = prepared((db, mailboxId: number, modseq: number) =>
+  db.selectFrom("messages").selectAll().where("mailbox_id", "=", mailboxId).where("modseq", ">", modseq).orderBy("uid"),
+);
+const vanishedRows = prepared((db, mailboxId: number, modseq: number) =>
+  db.selectFrom("expunged").select("uid").where("mailbox_id", "=", mailboxId).where("modseq", ">", modseq).orderBy("uid"),
+);
+const flagsUpdate = prepared((db, flags: string, modseq: number, mailboxId: number, uid: number) =>
+  db.updateTable("messages").set({ flags, modseq }).where("mailbox_id", "=", mailboxId).where("uid", "=", uid),
+);
 
 /** uid in any of the ranges. A single UID is "=", so a long list of them stays index-friendly. */
 function inUidSet(eb: ExpressionBuilder<Database, "messages">, uids: UidSet): Expression<SqlBool> {
@@ -53,31 +71,27 @@ export function messageStateRepository(db: Kysely<Database>): MessageStateReposi
 
   return {
     async select(mailboxId, uids) {
+      if (uids === undefined) return (await allRows(db, mailboxId)).map(toMessage);
+      if (uids.length === 1) {
+        const [a, b] = uids[0]!;
+        return (await rowsBetween(db, mailboxId, Math.min(a, b), Math.max(a, b))).map(toMessage);
+      }
       let q = db.selectFrom("messages").selectAll().where("mailbox_id", "=", mailboxId);
       if (uids !== undefined) q = q.where((eb) => inUidSet(eb, uids));
       return (await q.orderBy("uid").execute()).map(toMessage);
     },
 
     async changedSince(mailboxId, modseq) {
-      const rows = await db.selectFrom("messages").selectAll().where("mailbox_id", "=", mailboxId).where("modseq", ">", modseq).orderBy("uid").execute();
-      return rows.map(toMessage);
+      return (await changedRows(db, mailboxId, modseq)).map(toMessage);
     },
 
     async vanishedSince(mailboxId, modseq) {
-      const rows = await db.selectFrom("expunged").select("uid").where("mailbox_id", "=", mailboxId).where("modseq", ">", modseq).orderBy("uid").execute();
-      return rows.map((r) => r.uid);
+      return (await vanishedRows(db, mailboxId, modseq)).map((r) => r.uid);
     },
 
     async setFlags(mailboxId, changes, modseq) {
       // One UPDATE per message: each row gets its own flag string.
-      for (const change of changes) {
-        await db
-          .updateTable("messages")
-          .set({ flags: change.flags.join(" "), modseq })
-          .where("mailbox_id", "=", mailboxId)
-          .where("uid", "=", change.uid)
-          .execute();
-      }
+      for (const change of changes) await flagsUpdate(db, change.flags.join(" "), modseq, mailboxId, change.uid);
     },
 
     async insertCopies(mailboxId, copies) {

@@ -10,7 +10,9 @@ export const MAX_MODSEQ = 9223372036854775807n; // mod-sequence-value: 63-bit (R
 
 /** The text of an atom or string. Strings must be UTF-8 and may not hold NUL (CVE-2019-11500 class). */
 export function argText(arg: ImapArg | undefined, what = "argument"): string {
-  if (arg?.type === "atom") return arg.value;
+  // NIL is an atom like any other where a string may be one (astring, RFC 3501 §9): SEARCH
+  // SUBJECT NIL looks for "NIL", LIST "" NIL lists a mailbox named so (imaptest's nil script).
+  if (arg?.type === "atom" || arg?.type === "nil") return arg.value;
   if (arg?.type !== "string") throw bad(`Expected ${what}`);
   if (arg.value.includes(0)) throw bad(`NUL in ${what}`);
   try {
@@ -99,7 +101,7 @@ export class ArgReader {
   /** astring: atom or string (RFC 3501 §9). */
   astring(what = "argument"): string {
     const arg = this.take(what);
-    if (arg.type === "list" || arg.type === "nil") throw bad(`Expected ${what}`);
+    if (arg.type === "list") throw bad(`Expected ${what}`);
     return argText(arg, what);
   }
 

@@ -13,7 +13,8 @@ export interface Literal {
 export type ImapArg =
   | { readonly type: "atom"; readonly value: string }
   | { readonly type: "string"; readonly value: Buffer; readonly form: "quoted" | "literal" | "literal8" }
-  | { readonly type: "nil" }
+  /** NIL, with the client's spelling: where a string may be an atom (astring), it is the text "NIL". */
+  | { readonly type: "nil"; readonly value: string }
   | { readonly type: "list"; readonly items: readonly ImapArg[] };
 
 export interface ImapCommand {
@@ -115,7 +116,7 @@ export function tokenize(segments: readonly Buffer[], literals: readonly Literal
       } else {
         const end = atomEnd(text, i);
         const value = text.subarray(i, end).toString("latin1");
-        items.push(value.toUpperCase() === "NIL" ? { type: "nil" } : { type: "atom", value });
+        items.push(value.toUpperCase() === "NIL" ? { type: "nil", value } : { type: "atom", value });
         needSpace = true;
         i = end;
       }

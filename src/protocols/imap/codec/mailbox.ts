@@ -46,13 +46,13 @@ export function decodeMailboxName(text: string, utf8Accept = false): string {
 
 /** A mailbox argument (astring): decoded and checked. */
 export function parseMailbox(arg: ImapArg | undefined, utf8Accept = false): string {
-  if (arg === undefined || arg.type === "list" || arg.type === "nil") throw bad("Expected a mailbox name");
+  if (arg === undefined || arg.type === "list") throw bad("Expected a mailbox name");
   return checkMailboxName(decodeMailboxName(argText(arg, "mailbox name"), utf8Accept));
 }
 
 /** CREATE's name: a trailing separator only says the name will have children (RFC 3501 §6.3.3). */
 export function parseNewMailbox(arg: ImapArg | undefined, utf8Accept = false): string {
-  if (arg === undefined || arg.type === "list" || arg.type === "nil") throw bad("Expected a mailbox name");
+  if (arg === undefined || arg.type === "list") throw bad("Expected a mailbox name");
   const name = decodeMailboxName(argText(arg, "mailbox name"), utf8Accept);
   return checkMailboxName(name.length > 1 && name.endsWith(SEPARATOR) ? name.slice(0, -1) : name);
 }
@@ -62,7 +62,7 @@ export function parseNewMailbox(arg: ImapArg | undefined, utf8Accept = false): s
  * components are BAD so that `LIST "" "../*"` cannot even be asked (IMAP-17).
  */
 export function parseListPattern(arg: ImapArg | undefined, utf8Accept = false): string {
-  if (arg === undefined || arg.type === "list" || arg.type === "nil") throw bad("Expected a mailbox pattern");
+  if (arg === undefined || arg.type === "list") throw bad("Expected a mailbox pattern");
   const pattern = decodeMailboxName(argText(arg, "mailbox pattern"), utf8Accept);
   if (CONTROL.test(pattern)) throw bad("Control characters in mailbox pattern");
   if (pattern.split(SEPARATOR).some((c) => c === "." || c === "..")) throw bad("'.' and '..' are not allowed in mailbox patterns");

@@ -47,6 +47,15 @@ const DATE = /^(?:[a-z]{3,9}\s*,\s*)?(\d{1,2})\s*([a-z]{3,9})\s*(\d{2,4})\s+(\d{
 
 /** Epoch milliseconds of a Date header value, or null when it does not parse. */
 export function parseMailDate(value: string | null): number | null {
+  return parseMailDateWithZone(value)?.ms ?? null;
+}
+
+/**
+ * The same, with the zone the value was written in (minutes east of UTC): SEARCH SENTON and
+ * its kin compare the date as written, "disregarding time and timezone" (RFC 3501 §6.4.4), so
+ * "Sun, 25 Mar 2007 00:00:00 +0200" was sent on the 25th although it was the 24th in UTC.
+ */
+export function parseMailDateWithZone(value: string | null): { readonly ms: number; readonly offsetMinutes: number } | null {
   if (value === null || value.length > 200) return null;
   const m = DATE.exec(stripComments(value).replace(/\s+/g, " ").trim());
   if (m === null) return null;
@@ -57,5 +66,5 @@ export function parseMailDate(value: string | null): number | null {
   const [d, h, min, s] = [Number(day), Number(hour), Number(minute), Number(second ?? "0")];
   if (d < 1 || d > 31 || h > 23 || min > 59 || s > 60) return null;
   const ms = Date.UTC(fullYear(year!), month, d, h, min, Math.min(s, 59)) - offset * 60_000;
-  return Number.isFinite(ms) ? ms : null;
+  return Number.isFinite(ms) ? { ms, offsetMinutes: offset } : null;
 }

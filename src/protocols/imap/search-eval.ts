@@ -4,6 +4,7 @@
 // at delivery. Matching is case-insensitive substring.
 import libmime from "libmime";
 import type { StoredMessage } from "../../core/ports/mailstore.js";
+import { parseMailDateWithZone } from "../../mail/mime/date.js";
 import type { MimePart } from "../../mail/mime/types.js";
 import { dateKey, dateOf } from "./codec/dates.js";
 import type { SearchKey } from "./codec/search.js";
@@ -84,8 +85,10 @@ export function matches(key: SearchKey, c: Candidate, view: MailboxView): boolea
     case "date": {
       // A message without a (parseable) Date header was sent at time 0 for SENTBEFORE/ON/SINCE,
       // as Dovecot answers (RFC 3501 leaves it open): it is found by SENTBEFORE any date.
-      const when = key.field === "internal" ? m.internalDate : (c.source.index().date ?? 0);
-      return compare(key.cmp, dateKey(dateOf(new Date(when))), key.key);
+      if (key.field === "internal") return compare(key.cmp, dateKey(dateOf(new Date(m.internalDate))), key.key);
+      // The Date header's day as written, in its own zone (RFC 3501 §6.4.4; imaptest's search-date).
+      const sent = parseMailDateWithZone(c.source.index().envelope.date);
+      return compare(key.cmp, dateKey(sent === null ? dateOf(new Date(0)) : dateOf(new Date(sent.ms), sent.offsetMinutes)), key.key);
     }
     case "size":
       return key.cmp === "larger" ? m.size > key.size : m.size < key.size;
